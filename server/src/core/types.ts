@@ -1,0 +1,88 @@
+/**
+ * Shared vocabulary of the analysis core. Pure data: no editor imports.
+ *
+ * Offsets are UTF-16 code-unit offsets into a file's text (the same units LSP uses),
+ * after a leading BOM has been stripped.
+ */
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export const SEVERITY_ORDER: Record<Severity, number> = { hint: 0, information: 1, warning: 2, error: 3 };
+
+/** A file handed to the core: a workspace-relative POSIX path and its text. */
+export interface SourceFile {
+  /** workspace-relative path with forward slashes, e.g. `blog/web/nginx.conf` */
+  path: string;
+  text: string;
+}
+
+/** A span in one file. `end` is exclusive. */
+export interface Span {
+  file: string;
+  start: number;
+  end: number;
+}
+
+export interface TextEdit {
+  file: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface FileCreate {
+  file: string;
+  text: string;
+}
+
+export interface Fix {
+  title: string;
+  /** minimal text edits into existing files */
+  edits: TextEdit[];
+  /** new files (e.g. "Add DestinationRule") */
+  creates?: FileCreate[];
+  /** the fix an editor should mark as preferred */
+  preferred?: boolean;
+}
+
+export interface RelatedInfo {
+  span: Span;
+  message: string;
+}
+
+export type FindingTag = 'unnecessary' | 'deprecated';
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  file: string;
+  start: number;
+  end: number;
+  message: string;
+  related?: RelatedInfo[];
+  fixes?: Fix[];
+  tags?: FindingTag[];
+}
+
+/** Meta-rule ids for problems with the input itself (not mesh rules). */
+export const INPUT_RULES = {
+  yamlSyntax: 'yaml-syntax',
+  nginxSyntax: 'nginx-syntax',
+  templateSkipped: 'template-skipped',
+  fileSkipped: 'file-skipped',
+  includeOutside: 'nginx-include-outside',
+  internal: 'internal-error',
+} as const;
+
+export interface MeshConfigOverrides {
+  enableAutoMtls?: boolean;
+  rootNamespace?: string;
+}
+
+export interface AnalysisOptions {
+  /** per-rule severity override, or 'off' */
+  rules?: Record<string, Severity | 'off'>;
+  meshConfig?: MeshConfigOverrides;
+  /** files above this size (bytes of text) are skipped with one finding; default 5 MB */
+  maxFileSize?: number;
+}
