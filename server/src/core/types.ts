@@ -14,6 +14,8 @@ export interface SourceFile {
   /** workspace-relative path with forward slashes, e.g. `blog/web/nginx.conf` */
   path: string;
   text: string;
+  /** real size in bytes when `text` is only the head of a file too large to read */
+  size?: number;
 }
 
 /** A span in one file. `end` is exclusive. */

@@ -1,0 +1,276 @@
+/**
+ * The analysis core's entry point: files in, findings out. Pure and synchronous.
+ * `Workspace` keeps per-file parse results keyed by content so an edit re-parses one file.
+ */
+import type { SourceFile, Finding, AnalysisOptions, Severity } from './types';
+import { INPUT_RULES, SEVERITY_ORDER } from './types';
+import { parseYaml, K8sObject } from './source/yaml';
+import { parseNginx } from './source/nginx/parser';
+import { parseEmbeddedNginx } from './source/nginx/embedded';
+import type { NgxConfig } from './source/nginx/ast';
+import { classifyPath, isDefinitelyNginx, looksLikeNginx, looksBinary, stripBom, dirname, joinPath, basename } from './source/files';
+import { MeshModel, NginxConf } from './model/model';
+import { nginxFacts } from './model/nginx';
+import { get, isScalar, mapEntries, seq, str } from './source/ynode';
+import { RULES } from './rules/registry';
+import type { Rule } from './rules/rule';
+import { suppressions, Suppressions } from './suppress';
+import { LineIndex } from './text';
+
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+interface ParsedFile {
+  path: string;
+  text: string;
+  kind: 'yaml' | 'nginx' | 'other';
+  objects: K8sObject[];
+  /** nginx configs found in this file (standalone, or embedded in ConfigMaps) */
+  nginx: { config: NgxConfig; configMap?: K8sObject; key?: string; exact: boolean }[];
+  findings: Finding[];
+  documents: number;
+  kustomization?: { namespace?: string; resources: string[] };
+  suppress?: Suppressions;
+}
+
+export interface RuleError {
+  rule: string;
+  message: string;
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  model: MeshModel;
+  files: number;
+  ruleErrors: RuleError[];
+}
+
+const EMBEDDED_KEY = /\.(conf|conf\.template|nginx)$/i;
+const NOT_NGINX_KEY = /\.(ya?ml|json|lua|js|html?|txt|properties|xml|toml|sh|py|ini|env)$/i;
+
+function parseFile(f: SourceFile, maxSize: number): ParsedFile {
+  const text = stripBom(f.text);
+  const kind = classifyPath(f.path);
+  const pf: ParsedFile = { path: f.path, text, kind, objects: [], nginx: [], findings: [], documents: 0 };
+  if (kind === 'other') return pf;
+  const size = f.size ?? text.length;
+  if (size > maxSize) {
+    pf.findings.push({
+      rule: INPUT_RULES.fileSkipped,
+      severity: 'information',
+      file: f.path,
+      start: 0,
+      end: 0,
+      message: `meshlint skipped this file: ${(size / 1048576).toFixed(1)} MB is above the ${(maxSize / 1048576).toFixed(1)} MB limit (setting meshlint.maxFileSize).`,
+    });
+    return pf;
+  }
+  if (looksBinary(text)) {
+    pf.findings.push({ rule: INPUT_RULES.fileSkipped, severity: 'information', file: f.path, start: 0, end: 0, message: 'meshlint skipped this file: it is binary or not UTF-8 text.' });
+    return pf;
+  }
+  if (kind === 'yaml') {
+    const y = parseYaml(f.path, text);
+    pf.objects = y.objects;
+    pf.findings.push(...y.findings);
+    pf.documents = y.documents;
+    const base = basename(f.path).toLowerCase();
+    if (base === 'kustomization.yaml' || base === 'kustomization.yml') pf.kustomization = readKustomization(f.path, text, y.objects);
+    for (const o of y.objects) if (o.kind === 'ConfigMap' && o.group === '') embeddedNginx(pf, o);
+  } else {
+    if (!isDefinitelyNginx(f.path) && !looksLikeNginx(text)) {
+      pf.kind = 'other';
+      return pf;
+    }
+    const config = parseNginx(text);
+    pf.nginx.push({ config, exact: true });
+    for (const e of config.errors) pf.findings.push({ rule: INPUT_RULES.nginxSyntax, severity: 'error', file: f.path, start: e.start, end: Math.max(e.end, e.start), message: `nginx: ${e.message}` });
+  }
+  return pf;
+}
+
+function readKustomization(path: string, text: string, objects: K8sObject[]): ParsedFile['kustomization'] {
+  // a kustomization may omit apiVersion/kind, so read it directly when no object came out
+  const o = objects.find((x) => x.kind === 'Kustomization');
+  if (o) {
+    return { namespace: str(o.root, 'namespace'), resources: [...seq(o.root, 'resources'), ...seq(o.root, 'bases')].map((n) => (isScalar(n) ? String(n.v) : '')).filter(Boolean) };
+  }
+  const y = parseYaml(path + '#k', text.replace(/^/, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n'));
+  const k = y.objects[0];
+  if (!k) return undefined;
+  return { namespace: str(k.root, 'namespace'), resources: [...seq(k.root, 'resources'), ...seq(k.root, 'bases')].map((n) => (isScalar(n) ? String(n.v) : '')).filter(Boolean) };
+}
+
+function embeddedNginx(pf: ParsedFile, cm: K8sObject): void {
+  for (const p of mapEntries(cm.root, 'data')) {
+    const key = String(p.key.v);
+    const v = p.value;
+    if (!isScalar(v) || typeof v.v !== 'string') continue;
+    if (NOT_NGINX_KEY.test(key)) continue;
+    if (!EMBEDDED_KEY.test(key) && !(/(^|[\s;{])(server|location|http|upstream)\s[^\n]*\{/.test(v.v) && looksLikeNginx(v.v))) continue;
+    const parsed = parseEmbeddedNginx(pf.text, v.start, v.end);
+    if (!parsed) continue;
+    pf.nginx.push({ config: parsed.config, configMap: cm, key, exact: parsed.exact });
+    for (const e of parsed.config.errors) {
+      pf.findings.push({ rule: INPUT_RULES.nginxSyntax, severity: 'error', file: pf.path, start: e.start, end: Math.max(e.end, e.start), message: `nginx (ConfigMap ${cm.name}, key ${key}): ${e.message}` });
+    }
+  }
+}
+
+export class Workspace {
+  private readonly files = new Map<string, ParsedFile>();
+  constructor(private options: AnalysisOptions = {}) {}
+
+  setOptions(options: AnalysisOptions): void {
+    const sizeChanged = (options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE) !== (this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+    this.options = options;
+    if (sizeChanged) {
+      const all = [...this.files.values()];
+      this.files.clear();
+      for (const f of all) this.set({ path: f.path, text: f.text });
+    }
+  }
+
+  /** Add or replace a file; returns false when the content did not change. */
+  set(file: SourceFile): boolean {
+    const prev = this.files.get(file.path);
+    if (prev && prev.text === stripBom(file.text) && file.size === undefined) return false;
+    let pf: ParsedFile;
+    try {
+      pf = parseFile(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+    } catch (e) {
+      pf = { path: file.path, text: file.text, kind: 'other', objects: [], nginx: [], documents: 0, findings: [{ rule: INPUT_RULES.internal, severity: 'error', file: file.path, start: 0, end: 0, message: `meshlint could not read this file (internal error: ${(e as Error).message}). The rest of the workspace is still checked.` }] };
+    }
+    this.files.set(file.path, pf);
+    return true;
+  }
+
+  delete(path: string): boolean {
+    return this.files.delete(path);
+  }
+
+  has(path: string): boolean {
+    return this.files.has(path);
+  }
+
+  paths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  text(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
+  /** Number of YAML documents in a file (tests use it to check fixes keep the document count). */
+  documents(path: string): number {
+    return this.files.get(path)?.documents ?? 0;
+  }
+
+  analyze(): AnalysisResult {
+    const opts = this.options;
+    const all = [...this.files.values()];
+    applyKustomizeNamespaces(all);
+    const objects: K8sObject[] = [];
+    const nginx: NginxConf[] = [];
+    const texts = new Map<string, string>();
+    for (const f of all) {
+      texts.set(f.path, f.text);
+      for (const o of f.objects) objects.push(o);
+      for (const n of f.nginx) nginx.push({ file: f.path, config: n.config, configMap: n.configMap, key: n.key, exact: n.exact, workloads: [], ns: undefined });
+    }
+    const model = new MeshModel(objects, nginx, texts, opts.meshConfig);
+    nginxFacts(model);
+    const findings: Finding[] = [];
+    for (const f of all) findings.push(...f.findings);
+    const ruleErrors: RuleError[] = [];
+    for (const rule of RULES) {
+      const setting = opts.rules?.[rule.id];
+      if (setting === 'off') continue;
+      runRule(rule, model, findings, ruleErrors, setting);
+    }
+    for (const [id, sev] of Object.entries(opts.rules ?? {})) {
+      if (sev === 'off' || RULES.some((r) => r.id === id)) continue;
+      for (const f of findings) if (f.rule === id) f.severity = sev;
+    }
+    const kept = findings.filter((f) => {
+      if (opts.rules?.[f.rule] === 'off') return false;
+      const pf = this.files.get(f.file);
+      if (!pf) return true;
+      pf.suppress ??= suppressions(pf.text, pf.objects);
+      return !pf.suppress.suppressed(f.rule, f.start);
+    });
+    for (const f of kept) clampRange(f, texts.get(f.file));
+    kept.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
+    return { findings: dedupe(kept), model, files: all.length, ruleErrors };
+  }
+}
+
+function clampRange(f: Finding, text: string | undefined): void {
+  const len = text?.length ?? 0;
+  f.start = Math.max(0, Math.min(f.start, len));
+  f.end = Math.max(f.start, Math.min(f.end, len));
+}
+
+function dedupe(fs: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return fs.filter((f) => {
+    const k = `${f.rule}|${f.file}|${f.start}|${f.end}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function runRule(rule: Rule, model: MeshModel, out: Finding[], errors: RuleError[], sev: Severity | undefined): void {
+  const local: Finding[] = [];
+  try {
+    rule.check({
+      model,
+      report: (r) => {
+        local.push({ rule: rule.id, severity: sev ?? r.severity ?? rule.defaultSeverity, file: r.file, start: r.start, end: r.end, message: r.message, related: r.related, fixes: r.fixes, tags: r.tags });
+      },
+    });
+    out.push(...local);
+  } catch (e) {
+    const err = e as Error;
+    errors.push({ rule: rule.id, message: `${err.message}\n${err.stack ?? ''}` });
+    out.push(...local);
+  }
+}
+
+function applyKustomizeNamespaces(all: ParsedFile[]): void {
+  const nsOf = new Map<string, string>();
+  for (const f of all) {
+    const k = f.kustomization;
+    if (!k?.namespace) continue;
+    const dir = dirname(f.path);
+    nsOf.set(dir + '/', k.namespace);
+    for (const r of k.resources) {
+      const p = joinPath(dir, r);
+      if (p !== undefined && !/^https?:|^github\.com/.test(r)) nsOf.set(p, k.namespace);
+    }
+  }
+  for (const f of all) {
+    let kns: string | undefined;
+    if (nsOf.size) {
+      kns = nsOf.get(f.path) ?? nsOf.get(dirname(f.path) + '/');
+      if (kns === undefined) {
+        // a resource entry naming a folder covers the files below it
+        for (let d = dirname(f.path); d && kns === undefined; d = dirname(d)) kns = nsOf.get(d);
+      }
+    }
+    for (const o of f.objects) o.ns = o.declaredNamespace ?? kns ?? 'default';
+  }
+}
+
+/** One-shot analysis of a set of files. */
+export function analyze(files: SourceFile[], options: AnalysisOptions = {}): AnalysisResult {
+  const ws = new Workspace(options);
+  for (const f of files) ws.set(f);
+  return ws.analyze();
+}
+
+export function severityAtLeast(s: Severity, min: Severity): boolean {
+  return SEVERITY_ORDER[s] >= SEVERITY_ORDER[min];
+}
+
+export { LineIndex };

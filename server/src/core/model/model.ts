@@ -1,0 +1,620 @@
+/**
+ * The mesh model: typed views of the workspace's objects and the questions rules ask
+ * (host -> Service, selector -> workloads, mesh membership, effective mTLS, callers).
+ * Built once per analysis from parsed files; everything it does not see is "unknown".
+ */
+import type { K8sObject } from '../source/yaml';
+import type { NgxConfig } from '../source/nginx/ast';
+import type { Span, MeshConfigOverrides } from '../types';
+import { YNode, YScalar, YPair, get, str, num, seq, strMap, mapEntries, isMap, isScalar, pair } from '../source/ynode';
+
+export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Rollout', 'DeploymentConfig', 'ReplicationController']);
+
+export interface ServicePort {
+  port: number;
+  name?: string;
+  targetPort?: number | string;
+  appProtocol?: string;
+  protocol?: string;
+  node: YNode;
+}
+
+export interface Service {
+  obj: K8sObject;
+  name: string;
+  ns: string;
+  /** undefined: no selector (endpoints managed elsewhere) */
+  selector?: Record<string, string>;
+  ports: ServicePort[];
+  type?: string;
+  externalName?: string;
+}
+
+export interface ContainerPort {
+  containerPort: number;
+  name?: string;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  ports: ContainerPort[];
+}
+
+export interface Workload {
+  obj: K8sObject;
+  kind: string;
+  name: string;
+  ns: string;
+  podLabels: Record<string, string>;
+  podAnnotations: Record<string, string>;
+  /** path from the object root to the pod template (spec.template, spec.jobTemplate.spec.template, or [] for Pod) */
+  templatePath: string[];
+  containers: Container[];
+  serviceAccount: string;
+  /** names of ConfigMaps mounted as volumes */
+  configMaps: string[];
+}
+
+export type MeshMode = 'sidecar' | 'ambient' | 'none' | 'unknown';
+
+export interface Membership {
+  mode: MeshMode;
+  /** why, for messages and hovers */
+  reason: string;
+  /** where the deciding label/annotation is, when in the workspace */
+  span?: Span;
+  /** the deciding key (for fixes), and whether it sits on the pod template or the namespace */
+  key?: string;
+  on?: 'pod' | 'namespace';
+}
+
+export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+
+export interface PeerAuth {
+  obj: K8sObject;
+  ns: string;
+  selector?: Record<string, string>;
+  mode?: MtlsMode;
+  modeNode?: YScalar;
+  portLevel: { port: number; mode?: MtlsMode; keyNode: YScalar; modeNode?: YScalar }[];
+  portLevelPair?: YPair;
+}
+
+export interface EffectiveMtls {
+  mode: MtlsMode;
+  /** the policy that decided; undefined when Istio's default (PERMISSIVE) applies */
+  policy?: PeerAuth;
+  scope: 'default' | 'mesh' | 'namespace' | 'workload' | 'port';
+  span?: Span;
+}
+
+export interface DestinationRule {
+  obj: K8sObject;
+  ns: string;
+  host: string;
+  hostNode?: YScalar;
+  tlsMode?: string;
+  tlsModeNode?: YScalar;
+  exportTo?: string[];
+  subsets: { name: string; labels: Record<string, string>; node: YNode }[];
+}
+
+export interface MeshConfig {
+  enableAutoMtls: boolean;
+  rootNamespace: string;
+  outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** where enableAutoMtls was set, if in the workspace */
+  autoMtlsSpan?: Span;
+}
+
+export interface NginxConf {
+  file: string;
+  config: NgxConfig;
+  /** the ConfigMap holding it, for embedded configs */
+  configMap?: K8sObject;
+  key?: string;
+  /** offsets map exactly (text fixes allowed) */
+  exact: boolean;
+  /** workloads that mount it (embedded configs) */
+  workloads: Workload[];
+  /** namespace it runs in, when known */
+  ns?: string;
+}
+
+export type CallerKind = 'ingress' | 'nginx' | 'virtualservice' | 'httproute' | 'prometheus';
+
+export interface Caller {
+  kind: CallerKind;
+  span: Span;
+  service: Service;
+  /** service port called, when known */
+  port?: number;
+  /** the calling workload(s), when known */
+  from: Workload[];
+  /** mesh membership of the caller */
+  mesh: MeshMode;
+  /** one line: "Ingress blog-ingress (ingress-nginx, outside the mesh)" */
+  description: string;
+  obj?: K8sObject;
+}
+
+export interface HostResolution {
+  service?: Service;
+  /** the namespace the host points into, when it can be told */
+  ns?: string;
+  /** true when the host is a cluster-local service name (short, name.ns, *.svc[.cluster.local]) */
+  clusterLocal: boolean;
+  /** the host's namespace is one the workspace defines (so "not found" is meaningful) */
+  nsKnown: boolean;
+  port?: number;
+}
+
+export function span(obj: { file: string }, n: { start: number; end: number } | undefined | null): Span | undefined {
+  return n ? { file: obj.file, start: n.start, end: n.end } : undefined;
+}
+
+export function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
+  return true;
+}
+
+function mtlsMode(v: string | undefined): MtlsMode | undefined {
+  const u = v?.toUpperCase();
+  return u === 'STRICT' || u === 'PERMISSIVE' || u === 'DISABLE' ? u : undefined;
+}
+
+/** The metadata `name` scalar of an object (for ranges). */
+export function nameNode(obj: K8sObject): YScalar | undefined {
+  const n = get(obj.root, 'metadata', 'name');
+  return isScalar(n) ? n : undefined;
+}
+
+export function objSpan(obj: K8sObject): Span {
+  const n = nameNode(obj);
+  return n ? { file: obj.file, start: n.start, end: n.end } : { file: obj.file, start: obj.root.start, end: obj.root.start };
+}
+
+export function describeObj(obj: K8sObject): string {
+  return `${obj.kind} ${obj.ns}/${obj.name}`;
+}
+
+export class MeshModel {
+  readonly objects: K8sObject[];
+  readonly byKind = new Map<string, K8sObject[]>();
+  readonly services: Service[] = [];
+  readonly workloads: Workload[] = [];
+  readonly namespaces = new Map<string, K8sObject>();
+  /** namespaces that have any object in the workspace */
+  readonly knownNamespaces = new Set<string>();
+  readonly peerAuths: PeerAuth[] = [];
+  readonly destinationRules: DestinationRule[] = [];
+  readonly nginx: NginxConf[];
+  readonly meshConfig: MeshConfig;
+  private readonly texts: Map<string, string>;
+  private callersCache?: Caller[];
+  private readonly serviceIndex = new Map<string, Service>();
+  private readonly membershipCache = new Map<Workload, Membership>();
+  /** populated by nginx analysis (model/nginx.ts) */
+  readonly extraCallers: Caller[] = [];
+
+  constructor(objects: K8sObject[], nginx: NginxConf[], texts: Map<string, string>, overrides: MeshConfigOverrides = {}) {
+    this.objects = objects;
+    this.nginx = nginx;
+    this.texts = texts;
+    for (const o of objects) {
+      let list = this.byKind.get(o.kind);
+      if (!list) this.byKind.set(o.kind, (list = []));
+      list.push(o);
+      this.knownNamespaces.add(o.ns);
+      if (o.kind === 'Namespace' && o.group === '') this.namespaces.set(o.name, o);
+    }
+    for (const n of this.namespaces.keys()) this.knownNamespaces.add(n);
+    for (const o of this.kind('Service')) {
+      if (o.group !== '') continue;
+      const s = this.toService(o);
+      this.services.push(s);
+      const key = `${s.ns}/${s.name}`;
+      if (!this.serviceIndex.has(key)) this.serviceIndex.set(key, s);
+    }
+    for (const o of objects) {
+      if (!WORKLOAD_KINDS.has(o.kind)) continue;
+      const w = this.toWorkload(o);
+      if (w) this.workloads.push(w);
+    }
+    for (const o of this.kind('PeerAuthentication')) this.peerAuths.push(this.toPeerAuth(o));
+    for (const o of this.kind('DestinationRule')) this.destinationRules.push(this.toDestinationRule(o));
+    this.meshConfig = this.readMeshConfig(overrides);
+    for (const c of nginx) {
+      if (c.configMap) {
+        c.ns = c.configMap.ns;
+        c.workloads = this.workloads.filter((w) => w.ns === c.configMap!.ns && w.configMaps.includes(c.configMap!.name));
+      }
+    }
+  }
+
+  kind(kind: string): K8sObject[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  text(file: string): string | undefined {
+    return this.texts.get(file);
+  }
+
+  get files(): string[] {
+    return [...this.texts.keys()];
+  }
+
+  // ---------- construction ----------
+
+  private toService(o: K8sObject): Service {
+    const spec = get(o.root, 'spec');
+    const selNode = get(spec, 'selector');
+    const ports: ServicePort[] = [];
+    for (const p of seq(spec, 'ports')) {
+      const port = num(p, 'port');
+      if (port === undefined) continue;
+      const tp = get(p, 'targetPort');
+      let targetPort: number | string | undefined;
+      if (isScalar(tp) && tp.v !== null) targetPort = typeof tp.v === 'number' ? tp.v : /^\d+$/.test(String(tp.v)) ? Number(tp.v) : String(tp.v);
+      ports.push({ port, name: str(p, 'name'), targetPort, appProtocol: str(p, 'appProtocol'), protocol: str(p, 'protocol'), node: p });
+    }
+    return {
+      obj: o,
+      name: o.name,
+      ns: o.ns,
+      selector: isMap(selNode) ? strMap(selNode) : undefined,
+      ports,
+      type: str(spec, 'type'),
+      externalName: str(spec, 'externalName'),
+    };
+  }
+
+  private toWorkload(o: K8sObject): Workload | undefined {
+    let templatePath: string[];
+    switch (o.kind) {
+      case 'Pod':
+        templatePath = [];
+        break;
+      case 'CronJob':
+        templatePath = ['spec', 'jobTemplate', 'spec', 'template'];
+        break;
+      default:
+        templatePath = ['spec', 'template'];
+    }
+    const tpl = templatePath.length ? get(o.root, ...templatePath) : o.root;
+    if (o.kind === 'Rollout' && !isMap(tpl)) return undefined; // workloadRef rollouts: the referenced Deployment is the workload
+    if (!isMap(tpl)) return undefined;
+    const podSpec = get(tpl, 'spec');
+    const containers: Container[] = [];
+    for (const c of [...seq(podSpec, 'containers'), ...seq(podSpec, 'initContainers')]) {
+      const ports: ContainerPort[] = [];
+      for (const p of seq(c, 'ports')) {
+        const cp = num(p, 'containerPort');
+        if (cp !== undefined) ports.push({ containerPort: cp, name: str(p, 'name') });
+      }
+      containers.push({ name: str(c, 'name') ?? '', image: str(c, 'image'), ports });
+    }
+    const configMaps: string[] = [];
+    for (const v of seq(podSpec, 'volumes')) {
+      const cm = str(v, 'configMap', 'name');
+      if (cm) configMaps.push(cm);
+      for (const src of seq(v, 'projected', 'sources')) {
+        const pcm = str(src, 'configMap', 'name');
+        if (pcm) configMaps.push(pcm);
+      }
+    }
+    return {
+      obj: o,
+      kind: o.kind,
+      name: o.name,
+      ns: o.ns,
+      podLabels: templatePath.length ? strMap(tpl, 'metadata', 'labels') : o.labels,
+      podAnnotations: templatePath.length ? strMap(tpl, 'metadata', 'annotations') : o.annotations,
+      templatePath,
+      containers,
+      serviceAccount: str(podSpec, 'serviceAccountName') ?? str(podSpec, 'serviceAccount') ?? 'default',
+      configMaps,
+    };
+  }
+
+  private toPeerAuth(o: K8sObject): PeerAuth {
+    const spec = get(o.root, 'spec');
+    const selNode = get(spec, 'selector', 'matchLabels');
+    const modeNode = get(spec, 'mtls', 'mode');
+    const portLevel: PeerAuth['portLevel'] = [];
+    for (const p of mapEntries(spec, 'portLevelMtls')) {
+      const port = Number(p.key.v);
+      const m = get(p.value, 'mode');
+      portLevel.push({ port, mode: mtlsMode(str(m)), keyNode: p.key, modeNode: isScalar(m) ? m : undefined });
+    }
+    return {
+      obj: o,
+      ns: o.ns,
+      selector: isMap(selNode) ? strMap(selNode) : undefined,
+      mode: mtlsMode(str(modeNode)),
+      modeNode: isScalar(modeNode) ? modeNode : undefined,
+      portLevel,
+      portLevelPair: pair(spec, 'portLevelMtls'),
+    };
+  }
+
+  private toDestinationRule(o: K8sObject): DestinationRule {
+    const spec = get(o.root, 'spec');
+    const hostNode = get(spec, 'host');
+    const tlsNode = get(spec, 'trafficPolicy', 'tls', 'mode');
+    const exportTo = seq(spec, 'exportTo').map((n) => (isScalar(n) ? String(n.v) : '')).filter(Boolean);
+    return {
+      obj: o,
+      ns: o.ns,
+      host: str(spec, 'host') ?? '',
+      hostNode: isScalar(hostNode) ? hostNode : undefined,
+      tlsMode: str(tlsNode),
+      tlsModeNode: isScalar(tlsNode) ? tlsNode : undefined,
+      exportTo: exportTo.length ? exportTo : undefined,
+      subsets: seq(spec, 'subsets').map((s) => ({ name: str(s, 'name') ?? '', labels: strMap(s, 'labels'), node: s })),
+    };
+  }
+
+  private readMeshConfig(overrides: MeshConfigOverrides): MeshConfig {
+    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY' };
+    const apply = (node: YNode | undefined, file: string) => {
+      if (!isMap(node)) return;
+      const am = get(node, 'enableAutoMtls');
+      if (isScalar(am) && am.v !== null) {
+        mc.enableAutoMtls = !(am.v === false || String(am.v).toLowerCase() === 'false');
+        mc.autoMtlsSpan = { file, start: am.start, end: am.end };
+      }
+      const rn = str(node, 'rootNamespace');
+      if (rn) mc.rootNamespace = rn;
+      const otp = str(node, 'outboundTrafficPolicy', 'mode');
+      if (otp === 'REGISTRY_ONLY' || otp === 'ALLOW_ANY') mc.outboundTrafficPolicy = otp;
+    };
+    for (const o of this.kind('IstioOperator')) apply(get(o.root, 'spec', 'meshConfig'), o.file);
+    for (const o of this.kind('ConfigMap')) {
+      if (!(o.name === 'istio' || o.name.startsWith('istio-')) || o.ns !== 'istio-system') continue;
+      const mesh = get(o.root, 'data', 'mesh');
+      if (!isScalar(mesh) || typeof mesh.v !== 'string') continue;
+      // the mesh config is YAML inside YAML; read the few scalar keys we need without a second parser
+      const txt = mesh.v;
+      const am = /^enableAutoMtls:\s*(true|false)\s*$/m.exec(txt);
+      if (am) mc.enableAutoMtls = am[1] === 'true';
+      const rn = /^rootNamespace:\s*([\w.-]+)\s*$/m.exec(txt);
+      if (rn) mc.rootNamespace = rn[1];
+      if (/^outboundTrafficPolicy:\s*\n\s+mode:\s*REGISTRY_ONLY/m.test(txt)) mc.outboundTrafficPolicy = 'REGISTRY_ONLY';
+    }
+    if (overrides.enableAutoMtls !== undefined) mc.enableAutoMtls = overrides.enableAutoMtls;
+    if (overrides.rootNamespace) mc.rootNamespace = overrides.rootNamespace;
+    return mc;
+  }
+
+  // ---------- questions ----------
+
+  service(ns: string, name: string): Service | undefined {
+    return this.serviceIndex.get(`${ns}/${name}`);
+  }
+
+  /**
+   * Resolve a host name (as used in proxy_pass, DestinationRule.host, VirtualService hosts) to a
+   * Service, from a namespace (undefined when the caller's namespace is unknown).
+   */
+  resolveHost(rawHost: string, fromNs?: string): HostResolution {
+    let host = rawHost.trim().toLowerCase().replace(/\.$/, '');
+    let port: number | undefined;
+    const pm = /^(.*):(\d+)$/.exec(host);
+    if (pm) {
+      host = pm[1];
+      port = Number(pm[2]);
+    }
+    const parts = host.split('.');
+    let name: string;
+    let ns: string | undefined;
+    let clusterLocal = false;
+    if (parts.length === 1) {
+      name = parts[0];
+      ns = fromNs;
+      clusterLocal = true;
+    } else if (parts.length === 2 && this.knownNamespaces.has(parts[1])) {
+      [name, ns] = parts;
+      clusterLocal = true;
+    } else if (parts.length >= 3 && parts[2] === 'svc' && (parts.length === 3 || parts.slice(3).join('.') === 'cluster.local')) {
+      [name, ns] = parts;
+      clusterLocal = true;
+    } else {
+      return { clusterLocal: false, nsKnown: false, port };
+    }
+    if (!ns) {
+      // unknown caller namespace: accept a Service name that is unique in the workspace
+      const matches = this.services.filter((s) => s.name === name);
+      if (matches.length === 1) return { service: matches[0], ns: matches[0].ns, clusterLocal, nsKnown: true, port };
+      return { clusterLocal, nsKnown: false, port };
+    }
+    return { service: this.service(ns, name), ns, clusterLocal, nsKnown: this.knownNamespaces.has(ns), port };
+  }
+
+  /** Host names a caller in `fromNs` may use for the service (short only from the same namespace). */
+  hostNames(s: Service, fromNs?: string): string[] {
+    const names = [`${s.name}.${s.ns}`, `${s.name}.${s.ns}.svc`, `${s.name}.${s.ns}.svc.cluster.local`];
+    if (fromNs === undefined || fromNs === s.ns) names.unshift(s.name);
+    return names;
+  }
+
+  workloadsFor(ns: string, selector: Record<string, string> | undefined): Workload[] {
+    if (!selector || Object.keys(selector).length === 0) return [];
+    return this.workloads.filter((w) => w.ns === ns && selects(selector, w.podLabels));
+  }
+
+  serviceWorkloads(s: Service): Workload[] {
+    return this.workloadsFor(s.ns, s.selector);
+  }
+
+  servicesOf(w: Workload): Service[] {
+    return this.services.filter((s) => s.ns === w.ns && s.selector && Object.keys(s.selector).length > 0 && selects(s.selector, w.podLabels));
+  }
+
+  /** Container port(s) a Service port reaches on a workload. */
+  containerPort(s: Service, p: ServicePort, w: Workload): number | undefined {
+    const tp = p.targetPort ?? p.port;
+    if (typeof tp === 'number') return tp;
+    for (const c of w.containers) for (const cp of c.ports) if (cp.name === tp) return cp.containerPort;
+    return undefined;
+  }
+
+  namespaceLabels(ns: string): Record<string, string> | undefined {
+    return this.namespaces.get(ns)?.labels;
+  }
+
+  membership(w: Workload): Membership {
+    let m = this.membershipCache.get(w);
+    if (!m) this.membershipCache.set(w, (m = this.computeMembership(w)));
+    return m;
+  }
+
+  private labelSpan(w: Workload, where: 'labels' | 'annotations', key: string): Span | undefined {
+    const base = w.templatePath.length ? get(w.obj.root, ...w.templatePath, 'metadata', where) : get(w.obj.root, 'metadata', where);
+    const p = pair(base, key);
+    return p ? { file: w.obj.file, start: p.key.start, end: p.value ? p.value.end : p.key.end } : undefined;
+  }
+
+  private computeMembership(w: Workload): Membership {
+    const dp = w.podLabels['istio.io/dataplane-mode'];
+    if (dp === 'none') return { mode: 'none', reason: 'pod label istio.io/dataplane-mode: none', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
+    const injL = w.podLabels['sidecar.istio.io/inject'];
+    const injA = w.podAnnotations['sidecar.istio.io/inject'];
+    if (injL === 'false' || injA === 'false') {
+      const where = injL === 'false' ? 'labels' : 'annotations';
+      return { mode: 'none', reason: `pod ${where === 'labels' ? 'label' : 'annotation'} sidecar.istio.io/inject: "false"`, span: this.labelSpan(w, where, 'sidecar.istio.io/inject'), key: 'sidecar.istio.io/inject', on: 'pod' };
+    }
+    if (dp === 'ambient') return { mode: 'ambient', reason: 'pod label istio.io/dataplane-mode: ambient', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
+    if (injL === 'true' || injA === 'true') return { mode: 'sidecar', reason: 'pod sidecar.istio.io/inject: "true"', span: this.labelSpan(w, injL === 'true' ? 'labels' : 'annotations', 'sidecar.istio.io/inject') };
+    if (w.podLabels['istio.io/rev']) return { mode: 'sidecar', reason: `pod label istio.io/rev: ${w.podLabels['istio.io/rev']}` };
+    const nsObj = this.namespaces.get(w.ns);
+    if (!nsObj) return { mode: 'unknown', reason: `namespace ${w.ns} is not defined in the workspace` };
+    const nl = nsObj.labels;
+    const nsSpan = (k: string) => {
+      const p = pair(get(nsObj.root, 'metadata', 'labels'), k);
+      return p ? { file: nsObj.file, start: p.key.start, end: p.value ? p.value.end : p.key.end } : undefined;
+    };
+    if (nl['istio-injection'] === 'enabled') return { mode: 'sidecar', reason: `namespace ${w.ns} has istio-injection: enabled`, span: nsSpan('istio-injection'), key: 'istio-injection', on: 'namespace' };
+    if (nl['istio-injection'] === 'disabled') return { mode: 'none', reason: `namespace ${w.ns} has istio-injection: disabled`, span: nsSpan('istio-injection'), key: 'istio-injection', on: 'namespace' };
+    if (nl['istio.io/rev']) return { mode: 'sidecar', reason: `namespace ${w.ns} has istio.io/rev: ${nl['istio.io/rev']}`, span: nsSpan('istio.io/rev'), key: 'istio.io/rev', on: 'namespace' };
+    if (nl['istio.io/dataplane-mode'] === 'ambient') return { mode: 'ambient', reason: `namespace ${w.ns} has istio.io/dataplane-mode: ambient`, span: nsSpan('istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'namespace' };
+    // a Namespace without mesh labels in the repository may still be labelled by other tooling
+    return { mode: 'unknown', reason: `namespace ${w.ns} has no mesh label in the workspace` };
+  }
+
+  /** Is a service's backing workload in the mesh? 'unknown' when no workload is in the workspace. */
+  serviceMesh(s: Service): MeshMode {
+    const ws = this.serviceWorkloads(s);
+    if (ws.length === 0) return 'unknown';
+    const modes = new Set(ws.map((w) => this.membership(w).mode));
+    if (modes.size === 1) return [...modes][0];
+    return 'unknown';
+  }
+
+  /** PeerAuthentications that could govern a workload, most specific first. */
+  private policiesFor(w: Workload): { workload?: PeerAuth; namespace?: PeerAuth; mesh?: PeerAuth } {
+    const root = this.meshConfig.rootNamespace;
+    const inNs = this.peerAuths.filter((p) => p.ns === w.ns);
+    // Istio: the oldest policy wins when several match; creation order is unknown offline, take the first in file order
+    const workload = inNs.find((p) => p.selector && Object.keys(p.selector).length > 0 && selects(p.selector, w.podLabels));
+    const namespace = inNs.find((p) => !p.selector || Object.keys(p.selector).length === 0);
+    const mesh = this.peerAuths.find((p) => p.ns === root && (!p.selector || Object.keys(p.selector).length === 0));
+    return { workload, namespace, mesh };
+  }
+
+  /**
+   * Effective PeerAuthentication mode for a workload, optionally on one container port.
+   * Istio: workload policy > namespace policy > root-namespace policy > PERMISSIVE; UNSET inherits;
+   * portLevelMtls applies only on policies with a selector and is keyed by container port.
+   */
+  effectiveMtls(w: Workload, containerPort?: number): EffectiveMtls {
+    const { workload, namespace, mesh } = this.policiesFor(w);
+    if (workload && containerPort !== undefined) {
+      const pl = workload.portLevel.find((p) => p.port === containerPort);
+      if (pl?.mode) return { mode: pl.mode, policy: workload, scope: 'port', span: span(workload.obj, pl.modeNode) };
+    }
+    if (workload?.mode) return { mode: workload.mode, policy: workload, scope: 'workload', span: span(workload.obj, workload.modeNode) };
+    if (namespace?.mode) return { mode: namespace.mode, policy: namespace, scope: 'namespace', span: span(namespace.obj, namespace.modeNode) };
+    if (mesh?.mode) return { mode: mesh.mode, policy: mesh, scope: 'mesh', span: span(mesh.obj, mesh.modeNode) };
+    return { mode: 'PERMISSIVE', scope: 'default' };
+  }
+
+  /** DestinationRules whose host resolves to this service (any namespace that can see it). */
+  destinationRulesFor(s: Service): DestinationRule[] {
+    return this.destinationRules.filter((dr) => {
+      if (!dr.host) return false;
+      if (dr.host.startsWith('*')) {
+        const suffix = dr.host.slice(1);
+        return `${s.name}.${s.ns}.svc.cluster.local`.endsWith(suffix);
+      }
+      return this.resolveHost(dr.host, dr.ns).service === s;
+    });
+  }
+
+  /** All callers of services the workspace shows. */
+  callers(): Caller[] {
+    if (!this.callersCache) this.callersCache = [...this.ingressCallers(), ...this.extraCallers];
+    return this.callersCache;
+  }
+
+  callersOf(s: Service): Caller[] {
+    return this.callers().filter((c) => c.service === s);
+  }
+
+  /** Ingress controller of an Ingress and whether it is in the mesh. */
+  ingressController(o: K8sObject): { name: string; mesh: MeshMode } {
+    const cls = str(o.root, 'spec', 'ingressClassName') ?? o.annotations['kubernetes.io/ingress.class'];
+    let controller = cls ?? 'the default ingress controller';
+    if (cls) {
+      const ic = this.kind('IngressClass').find((c) => c.name === cls);
+      const ctl = ic ? str(ic.root, 'spec', 'controller') : undefined;
+      if (ctl) controller = ctl.replace(/^k8s\.io\//, '');
+    }
+    if (/istio/.test(controller)) return { name: 'Istio ingress gateway', mesh: 'sidecar' };
+    // ingress controllers run outside the mesh unless the workspace shows an injected controller
+    const ctlWorkload = this.workloads.find((w) => /ingress/.test(w.name) && (w.podLabels['app.kubernetes.io/name'] ?? w.name).includes(controller.split('/')[0].replace(/^nginx$/, 'ingress-nginx')));
+    if (ctlWorkload) return { name: controller, mesh: this.membership(ctlWorkload).mode };
+    return { name: controller === 'nginx' ? 'ingress-nginx' : controller, mesh: 'none' };
+  }
+
+  private ingressCallers(): Caller[] {
+    const out: Caller[] = [];
+    for (const o of this.kind('Ingress')) {
+      const ctl = this.ingressController(o);
+      const backends: { node: YNode; svc?: string; port?: number; portName?: string }[] = [];
+      const addBackend = (b: YNode | undefined) => {
+        if (!b) return;
+        const name = str(b, 'service', 'name') ?? str(b, 'serviceName');
+        if (!name) return;
+        const pnum = num(b, 'service', 'port', 'number') ?? num(b, 'servicePort');
+        const pname = str(b, 'service', 'port', 'name') ?? (pnum === undefined ? str(b, 'servicePort') : undefined);
+        const node = get(b, 'service', 'name') ?? get(b, 'serviceName')!;
+        backends.push({ node, svc: name, port: pnum, portName: pname });
+      };
+      addBackend(get(o.root, 'spec', 'defaultBackend'));
+      addBackend(get(o.root, 'spec', 'backend'));
+      for (const r of seq(o.root, 'spec', 'rules')) for (const p of seq(r, 'http', 'paths')) addBackend(get(p, 'backend'));
+      for (const b of backends) {
+        const s = this.service(o.ns, b.svc!);
+        if (!s) continue;
+        let port = b.port;
+        if (port === undefined && b.portName) port = s.ports.find((p) => p.name === b.portName)?.port;
+        out.push({
+          kind: 'ingress',
+          span: { file: o.file, start: b.node.start, end: b.node.end },
+          service: s,
+          port,
+          from: [],
+          mesh: ctl.mesh,
+          description: `Ingress ${o.name} (${ctl.name}${ctl.mesh === 'none' ? ', outside the mesh' : ''})`,
+          obj: o,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+export { str, num, get, seq, strMap, isMap, isScalar };

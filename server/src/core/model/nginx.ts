@@ -1,0 +1,266 @@
+/**
+ * nginx facts for the mesh model: proxy_pass targets (direct or through `upstream`), the Host
+ * header nginx really sends (with nginx's inheritance rules), and directive inheritance.
+ * `include`s are followed inside the workspace; an include that cannot be read makes the facts
+ * of that level "unknown" so rules stay quiet.
+ */
+import type { NgxDirective, NgxArg } from '../source/nginx/ast';
+import { MeshModel, NginxConf, Service, HostResolution, MeshMode, Workload, Caller } from './model';
+import { dirname, joinPath } from '../source/files';
+
+/** A directive together with the file its offsets point into. */
+export interface Located {
+  d: NgxDirective;
+  file: string;
+}
+
+export type Children = { items: Located[]; unknown: boolean };
+
+export interface ProxyTarget {
+  conf: NginxConf;
+  file: string;
+  directive: NgxDirective;
+  /** enclosing blocks, outermost first (http, server, location, ...) */
+  chain: Located[];
+  scheme: string;
+  host: string;
+  port?: number;
+  /** offsets of the host inside the proxy_pass argument */
+  hostStart: number;
+  hostEnd: number;
+  /** set when proxy_pass names an upstream block */
+  upstream?: { name: string; block: Located; servers: { host: string; port?: number; arg: NgxArg; file: string; service?: Service; res: HostResolution }[] };
+  service?: Service;
+  res: HostResolution;
+  caller: { mesh: MeshMode; workloads: Workload[]; ns?: string };
+}
+
+export interface NginxFacts {
+  targets: ProxyTarget[];
+  /** children of a block (or top level when block undefined) with includes expanded */
+  children(conf: NginxConf, items: NgxDirective[], file: string): Children;
+}
+
+const cache = new WeakMap<MeshModel, NginxFacts>();
+
+export function nginxFacts(model: MeshModel): NginxFacts {
+  let f = cache.get(model);
+  if (!f) {
+    f = build(model);
+    cache.set(model, f);
+  }
+  return f;
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+}
+
+function build(model: MeshModel): NginxFacts {
+  const standalone = new Map<string, NginxConf>();
+  for (const c of model.nginx) if (!c.configMap) standalone.set(c.file, c);
+
+  function resolveInclude(conf: NginxConf, file: string, pattern: string): NginxConf[] | undefined {
+    if (conf.configMap) {
+      // includes in a ConfigMap can only reach sibling keys mounted in the same folder
+      const base = pattern.slice(pattern.lastIndexOf('/') + 1);
+      const re = globToRegExp(base);
+      const sib = model.nginx.filter((c) => c.configMap === conf.configMap && c.key && re.test(c.key) && c !== conf);
+      return sib.length ? sib : undefined;
+    }
+    const dir = dirname(file);
+    const candidates: string[] = [];
+    if (pattern.startsWith('/')) {
+      const m = /^\/etc\/nginx\/(.*)$/.exec(pattern);
+      if (!m) return undefined;
+      // repositories often mirror /etc/nginx beside nginx.conf
+      const j = joinPath(dir, m[1]);
+      if (j !== undefined) candidates.push(j);
+    } else {
+      const j = joinPath(dir, pattern);
+      if (j !== undefined) candidates.push(j);
+    }
+    for (const cand of candidates) {
+      if (cand.includes('*')) {
+        const re = globToRegExp(cand);
+        const hits = [...standalone.values()].filter((c) => re.test(c.file));
+        if (hits.length) return hits;
+        continue;
+      }
+      const hit = standalone.get(cand);
+      if (hit) return [hit];
+    }
+    return undefined;
+  }
+
+  function children(conf: NginxConf, items: NgxDirective[], file: string, depth = 0, seen = new Set<string>()): Children {
+    const out: Located[] = [];
+    let unknown = false;
+    for (const d of items) {
+      if (d.name === 'include' && d.args.length === 1) {
+        const arg = d.args[0].value;
+        if (arg.includes('$')) {
+          unknown = true;
+          continue;
+        }
+        const inc = depth < 8 ? resolveInclude(conf, file, arg) : undefined;
+        if (!inc) {
+          // mime.types and similar hold no directives that the mesh rules read
+          if (!/mime\.types$|fastcgi_params$|uwsgi_params$|scgi_params$/.test(arg)) unknown = true;
+          continue;
+        }
+        for (const ic of inc) {
+          if (seen.has(ic.file + '#' + (ic.key ?? ''))) continue;
+          const sub = children(ic, ic.config.directives, ic.file, depth + 1, new Set([...seen, ic.file + '#' + (ic.key ?? '')]));
+          out.push(...sub.items);
+          unknown ||= sub.unknown;
+        }
+        continue;
+      }
+      out.push({ d, file });
+    }
+    return { items: out, unknown };
+  }
+
+  const targets: ProxyTarget[] = [];
+  for (const conf of model.nginx) {
+    // skip configs that are only included from elsewhere; they are analysed in their includer's context too,
+    // but a file nobody includes is analysed on its own
+    const caller = callerOf(model, conf);
+    const upstreams = new Map<string, Located>();
+    const walk = (items: NgxDirective[], file: string, chain: Located[]) => {
+      const ch = children(conf, items, file);
+      for (const loc of ch.items) {
+        if (loc.d.name === 'upstream' && loc.d.args.length && loc.d.block) upstreams.set(loc.d.args[0].value, loc);
+      }
+      for (const loc of ch.items) {
+        const d = loc.d;
+        if (d.block && d.name !== 'upstream' && !d.rawBody) walk(d.block, loc.file, [...chain, loc]);
+        if (d.name === 'proxy_pass' && d.args.length) {
+          const t = target(model, conf, loc, chain, upstreams, caller, children);
+          if (t) targets.push(t);
+        }
+      }
+    };
+    walk(conf.config.directives, conf.file, []);
+  }
+
+  for (const t of targets) {
+    const services = t.upstream ? t.upstream.servers.map((s) => s.service).filter((s): s is Service => !!s) : t.service ? [t.service] : [];
+    for (const s of new Set(services)) {
+      const c: Caller = {
+        kind: 'nginx',
+        span: { file: t.file, start: t.directive.args[0].start, end: t.directive.args[0].end },
+        service: s,
+        port: t.upstream ? t.upstream.servers.find((u) => u.service === s)?.port : t.port,
+        from: t.caller.workloads,
+        mesh: t.caller.mesh,
+        description: t.caller.workloads.length ? `nginx in ${t.caller.workloads.map((w) => `${w.kind} ${w.name}`).join(', ')}` : `nginx config ${t.file}`,
+      };
+      model.extraCallers.push(c);
+    }
+  }
+  return { targets, children: (conf, items, file) => children(conf, items, file) };
+}
+
+export function callerOf(model: MeshModel, conf: NginxConf): ProxyTarget['caller'] {
+  if (!conf.workloads.length) return { mesh: 'unknown', workloads: [], ns: conf.ns };
+  const modes = new Set(conf.workloads.map((w) => model.membership(w).mode));
+  return { mesh: modes.size === 1 ? [...modes][0] : 'unknown', workloads: conf.workloads, ns: conf.ns };
+}
+
+function parseUrl(raw: string): { scheme: string; host: string; port?: number; hostOffset: number } | undefined {
+  const m = /^([a-z]+):\/\/([^/:?#]+)(?::(\d+))?/i.exec(raw);
+  if (!m) return undefined;
+  return { scheme: m[1].toLowerCase(), host: m[2], port: m[3] ? Number(m[3]) : undefined, hostOffset: m[1].length + 3 };
+}
+
+function target(
+  model: MeshModel,
+  conf: NginxConf,
+  loc: Located,
+  chain: Located[],
+  upstreams: Map<string, Located>,
+  caller: ProxyTarget['caller'],
+  children: (conf: NginxConf, items: NgxDirective[], file: string) => Children,
+): ProxyTarget | undefined {
+  const arg = loc.d.args[0];
+  const u = parseUrl(arg.value);
+  if (!u || u.host.includes('$')) return undefined;
+  if (u.scheme !== 'http' && u.scheme !== 'https' && u.scheme !== 'grpc' && u.scheme !== 'grpcs') return undefined;
+  // offsets in the raw token (quotes shift by one)
+  const rawShift = arg.quote ? 1 : 0;
+  const hostStart = arg.start + rawShift + u.hostOffset;
+  const hostEnd = hostStart + u.host.length;
+  const base: ProxyTarget = {
+    conf,
+    file: loc.file,
+    directive: loc.d,
+    chain,
+    scheme: u.scheme,
+    host: u.host,
+    port: u.port,
+    hostStart,
+    hostEnd,
+    res: { clusterLocal: false, nsKnown: false },
+    caller,
+  };
+  const up = upstreams.get(u.host);
+  if (up && up.d.block) {
+    const servers: NonNullable<ProxyTarget['upstream']>['servers'] = [];
+    for (const s of children(conf, up.d.block, up.file).items) {
+      if (s.d.name !== 'server' || !s.d.args.length) continue;
+      const a = s.d.args[0];
+      const m = /^([^:/]+)(?::(\d+))?$/.exec(a.value);
+      if (!m) continue;
+      const res = model.resolveHost(m[1], caller.ns);
+      servers.push({ host: m[1], port: m[2] ? Number(m[2]) : undefined, arg: a, file: s.file, service: res.service, res });
+    }
+    base.upstream = { name: u.host, block: up, servers };
+    return base;
+  }
+  base.res = model.resolveHost(u.host, caller.ns);
+  base.service = base.res.service;
+  return base;
+}
+
+/** The value of the nearest level that sets a directive (nginx's usual inheritance). */
+export function effectiveDirective(facts: NginxFacts, t: ProxyTarget, name: string): { value?: Located; unknown: boolean } {
+  const levels = levelsOf(facts, t);
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const found = levels[i].items.filter((l) => l.d.name === name);
+    if (found.length) return { value: found[found.length - 1], unknown: false };
+    if (levels[i].unknown) return { unknown: true };
+  }
+  return { unknown: false };
+}
+
+/**
+ * proxy_set_header is inherited from the outer level only when the current level has none;
+ * returns the effective set, the level's directives, and whether an unreadable include hides it.
+ */
+export function effectiveHeaders(facts: NginxFacts, t: ProxyTarget): { headers: Located[]; levelIndex: number; unknown: boolean; levels: Children[] } {
+  const levels = levelsOf(facts, t);
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const hs = levels[i].items.filter((l) => l.d.name === 'proxy_set_header');
+    if (hs.length) return { headers: hs, levelIndex: i, unknown: levels[i].unknown, levels };
+    if (levels[i].unknown) return { headers: [], levelIndex: i, unknown: true, levels };
+  }
+  return { headers: [], levelIndex: -1, unknown: false, levels };
+}
+
+/** Directive lists from the outermost level (top of the file) to the proxy_pass's own block. */
+function levelsOf(facts: NginxFacts, t: ProxyTarget): Children[] {
+  const levels: Children[] = [facts.children(t.conf, t.conf.config.directives, t.conf.file)];
+  for (const c of t.chain) levels.push(facts.children(t.conf, c.d.block ?? [], c.file));
+  return levels;
+}
+
+/** The Host header nginx sends: a literal, a variable, or $proxy_host (default). */
+export function hostHeader(facts: NginxFacts, t: ProxyTarget): { value: string; directive?: Located; unknown: boolean } {
+  const eff = effectiveHeaders(facts, t);
+  if (eff.unknown) return { value: '', unknown: true };
+  const h = [...eff.headers].reverse().find((l) => l.d.args[0]?.value.toLowerCase() === 'host');
+  if (!h) return { value: '$proxy_host', unknown: false };
+  return { value: h.d.args[1]?.value ?? '', directive: h, unknown: false };
+}

@@ -1,0 +1,69 @@
+import { defineRule } from './rule';
+import type { Fix } from '../types';
+import type { PeerAuth, Workload } from '../model/model';
+import { appendDocument, replace } from '../fixes/edits';
+import { lineStartAt } from '../text';
+
+export default defineRule({
+  id: 'port-level-mtls-without-selector',
+  defaultSeverity: 'error',
+  description: 'PeerAuthentication has portLevelMtls but no workload selector: Istio applies port-level settings only to policies with a selector.',
+  kinds: ['PeerAuthentication'],
+  check({ model, report }) {
+    for (const pa of model.peerAuths) {
+      if (!pa.portLevelPair || !pa.portLevel.length) continue;
+      if (pa.selector && Object.keys(pa.selector).length) continue;
+      const scope = pa.ns === model.meshConfig.rootNamespace ? 'mesh-wide' : `namespace-wide (${pa.ns})`;
+      // which workload owns each port key (keys are container ports)
+      const owners = new Map<Workload, PeerAuth['portLevel']>();
+      let ambiguous = false;
+      for (const pl of pa.portLevel) {
+        const ws = model.workloads.filter((w) => w.ns === pa.ns && w.containers.some((c) => c.ports.some((p) => p.containerPort === pl.port)));
+        if (ws.length !== 1) {
+          ambiguous = true;
+          break;
+        }
+        const l = owners.get(ws[0]) ?? [];
+        l.push(pl);
+        owners.set(ws[0], l);
+      }
+      const fixes: Fix[] = [];
+      const text = model.text(pa.obj.file);
+      if (!ambiguous && owners.size >= 1 && text) {
+        const del = lineStartAt(text, pa.portLevelPair.key.start);
+        const end = pa.portLevelPair.value ? pa.portLevelPair.value.end : pa.portLevelPair.key.end;
+        const endLine = text.indexOf('\n', end);
+        const docs = [...owners].map(([w, pls]) => ({
+          apiVersion: pa.obj.apiVersion,
+          kind: 'PeerAuthentication',
+          metadata: { name: `${w.name}-ports`, namespace: pa.ns },
+          spec: {
+            selector: { matchLabels: selectorFor(w) },
+            ...(pa.mode ? { mtls: { mode: pa.mode } } : {}),
+            portLevelMtls: Object.fromEntries(pls.map((p) => [p.port, { mode: p.mode ?? 'UNSET' }])),
+          },
+        }));
+        const names = [...owners.keys()].map((w) => w.name).join(', ');
+        const delEnd = endLine < 0 ? text.length : endLine + 1;
+        const edits = [replace(pa.obj.file, del, delEnd, '')];
+        let appended = '';
+        for (const d of docs) appended += appendDocument(text + appended, pa.obj.file, d).newText;
+        edits.push({ file: pa.obj.file, start: text.length, end: text.length, newText: appended });
+        fixes.push({ title: `Move port settings into a policy with a selector for ${names}`, edits, preferred: true });
+      }
+      report({
+        file: pa.obj.file,
+        start: pa.portLevelPair.key.start,
+        end: pa.portLevelPair.key.end,
+        message: `PeerAuthentication ${pa.ns}/${pa.obj.name} is ${scope} (no selector) but sets portLevelMtls for port${pa.portLevel.length > 1 ? 's' : ''} ${pa.portLevel.map((p) => p.port).join(', ')}. Istio honours portLevelMtls only in a policy with a workload selector, and its keys are container ports: these port settings have no effect.`,
+        fixes,
+      });
+    }
+  },
+});
+
+export function selectorFor(w: Workload): Record<string, string> {
+  const l = w.podLabels;
+  for (const k of ['app', 'app.kubernetes.io/name', 'name', 'k8s-app']) if (l[k]) return { [k]: l[k] };
+  return { ...l };
+}
