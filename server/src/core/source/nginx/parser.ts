@@ -51,10 +51,6 @@ interface Frame {
   openLine: number;
 }
 
-interface PendingWord extends NgxArg {
-  line: number;
-}
-
 function isSpace(c: number): boolean {
   return c === CH_SPACE || c === CH_TAB || c === CH_LF || c === CH_CR;
 }
@@ -109,7 +105,9 @@ export function parseNginx(text: string): NgxConfig {
 
   let pos = 0;
   let line = 1;
-  let words: PendingWord[] = [];
+  /** the words of the directive being read, and the line of its first word */
+  let words: NgxArg[] = [];
+  let wordsLine = 0;
   /** a quoted token just ended: the next character must be whitespace, `;`, `{` or `)` */
   let needSpace = false;
   /** position from which a search for a closing `"` / `'` is known to fail */
@@ -141,19 +139,16 @@ export function parseNginx(text: string): NgxConfig {
 
   const makeDirective = (end: number): NgxDirective => {
     const first = words[0];
+    words.shift();
     const d: NgxDirective = {
       name: first.value,
       nameStart: first.start,
       nameEnd: first.end,
-      args: [],
+      args: words,
       start: first.start,
       end,
-      line: first.line,
+      line: wordsLine,
     };
-    for (let i = 1; i < words.length; i++) {
-      const w = words[i];
-      d.args.push({ value: w.value, raw: w.raw, start: w.start, end: w.end, quote: w.quote });
-    }
     words = [];
     return d;
   };
@@ -317,13 +312,13 @@ export function parseNginx(text: string): NgxConfig {
         error(`unexpected end of file, expecting closing ${other}`, q, q + 1, qLine);
       }
       countLines(q, end);
+      if (words.length === 0) wordsLine = qLine;
       words.push({
         value: unescapeNginx(inner),
         raw: text.slice(q, end),
         start: q,
         end,
         quote: c === CH_DQUOTE ? '"' : "'",
-        line: qLine,
       });
       // an unclosed quote most likely swallowed the directive's `;`: end the directive here
       if (close < 0) top().list.push(makeDirective(end));
@@ -365,7 +360,8 @@ export function parseNginx(text: string): NgxConfig {
       }
       if (i > n) i = n;
       const raw = text.slice(start, i);
-      words.push({ value: unescapeNginx(raw), raw, start, end: i, quote: null, line: wLine });
+      if (words.length === 0) wordsLine = wLine;
+      words.push({ value: unescapeNginx(raw), raw, start, end: i, quote: null });
       pos = i;
     }
   }
