@@ -404,11 +404,13 @@ function findNginx(): string | null {
 }
 
 test('differential: nginx -t agrees on validity and on the line of the first error', () => {
-  const nginx = findNginx();
-  assert.ok(
-    nginx,
-    'nginx is not installed: this test uses it as an oracle. Install it (Debian/Ubuntu: apt-get update && apt-get install -y nginx)',
-  );
+  const found = findNginx();
+  if (found === null) {
+    assert.fail(
+      'nginx is not installed: this test uses it as an oracle. Install it (Debian/Ubuntu: apt-get update && apt-get install -y nginx)',
+    );
+  }
+  const nginx: string = found;
   const dir = path.join(FIXTURES, 'diff');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.conf')).sort();
   assert.ok(files.length >= 10, 'differential fixtures missing');
