@@ -11,6 +11,7 @@ import type { NgxConfig } from './source/nginx/ast';
 import { classifyPath, isDefinitelyNginx, looksLikeNginx, looksBinary, stripBom, dirname, joinPath, basename } from './source/files';
 import { MeshModel, NginxConf } from './model/model';
 import { nginxFacts } from './model/nginx';
+import { prometheusFacts } from './model/prometheus';
 import { get, isScalar, mapEntries, seq, str } from './source/ynode';
 import { RULES } from './rules/registry';
 import type { Rule } from './rules/rule';
@@ -106,7 +107,8 @@ function embeddedNginx(pf: ParsedFile, cm: K8sObject): void {
     const v = p.value;
     if (!isScalar(v) || typeof v.v !== 'string') continue;
     if (NOT_NGINX_KEY.test(key)) continue;
-    if (!EMBEDDED_KEY.test(key) && !(/(^|[\s;{])(server|location|http|upstream)\s[^\n]*\{/.test(v.v) && looksLikeNginx(v.v))) continue;
+    if (!looksLikeNginx(v.v)) continue;
+    if (!EMBEDDED_KEY.test(key) && !/(^|[\s;{])(server|location|http|upstream|events)\s[^\n]*\{/.test(v.v)) continue;
     const parsed = parseEmbeddedNginx(pf.text, v.start, v.end);
     if (!parsed) continue;
     pf.nginx.push({ config: parsed.config, configMap: cm, key, exact: parsed.exact });
@@ -179,6 +181,7 @@ export class Workspace {
     }
     const model = new MeshModel(objects, nginx, texts, opts.meshConfig);
     nginxFacts(model);
+    prometheusFacts(model);
     const findings: Finding[] = [];
     for (const f of all) findings.push(...f.findings);
     const ruleErrors: RuleError[] = [];

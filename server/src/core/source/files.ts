@@ -22,8 +22,22 @@ export function isDefinitelyNginx(path: string): boolean {
   return base === 'nginx.conf' || base.includes('nginx') || /(^|\/)(sites-(available|enabled)|conf\.d|nginx)\//.test(p) || base.endsWith('.conf.template');
 }
 
+/**
+ * nginx-shaped text: nginx words, and most statement lines end in `;`, `{` or `}` (HCL, INI,
+ * fluentd and supervisord configs, also named *.conf, do not).
+ */
 export function looksLikeNginx(text: string): boolean {
-  return NGINX_HINT.test(text.slice(0, 20000)) && /[;{]/.test(text);
+  const head = text.slice(0, 20000);
+  if (!NGINX_HINT.test(head)) return false;
+  let terminated = 0;
+  let other = 0;
+  for (const raw of head.split('\n')) {
+    const l = raw.trim();
+    if (!l || l.startsWith('#')) continue;
+    if (/[;{}]\s*(#.*)?$/.test(l)) terminated++;
+    else other++;
+  }
+  return terminated > 0 && terminated >= 2 * other;
 }
 
 export function stripBom(text: string): string {

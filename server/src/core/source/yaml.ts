@@ -49,12 +49,16 @@ const STYLE: Record<string, ScalarStyle> = {
 
 class BudgetExceeded extends Error {}
 
+function shift(r: [number, number, number] | null | undefined, base: number): [number, number, number] {
+  return r ? [r[0] + base, r[1] + base, r[2] + base] : [base, base, base];
+}
+
 function trimEnd(text: string, start: number, end: number): number {
   while (end > start && /\s/.test(text[end - 1])) end--;
   return end;
 }
 
-function convert(node: unknown, doc: Document, text: string, budget: { n: number }, aliasDepth = 0): YNode | null {
+function convert(node: unknown, doc: Document, text: string, budget: { n: number; base: number }, aliasDepth = 0): YNode | null {
   if (node == null) return null;
   if (--budget.n < 0) throw new BudgetExceeded();
   if (isAlias(node)) {
@@ -63,10 +67,10 @@ function convert(node: unknown, doc: Document, text: string, budget: { n: number
     const conv = convert(target, doc, text, budget, aliasDepth + 1);
     if (!conv) return null;
     // an alias keeps its own location for reporting
-    const r = (node as YamlNode).range ?? [0, 0, 0];
+    const r = shift((node as YamlNode).range, budget.base);
     return { ...conv, start: r[0], end: r[1] } as YNode;
   }
-  const r = (node as YamlNode).range ?? [0, 0, 0];
+  const r = shift((node as YamlNode).range, budget.base);
   if (yIsScalar(node)) {
     const s = node as Scalar;
     let v = s.value as unknown;
@@ -80,7 +84,7 @@ function convert(node: unknown, doc: Document, text: string, budget: { n: number
       if (!isPair(p)) continue;
       let key = convert(p.key, doc, text, budget, aliasDepth);
       if (!key || key.t !== 's') {
-        const kr = (p.key as YamlNode | null)?.range ?? [r[0], r[0], r[0]];
+        const kr = (p.key as YamlNode | null)?.range ? shift((p.key as YamlNode).range, budget.base) : [r[0], r[0], r[0]];
         key = { t: 's', v: text.slice(kr[0], kr[1]), start: kr[0], end: kr[1], style: 'plain' };
       }
       items.push({ key: key as YScalar, value: convert(p.value, doc, text, budget, aliasDepth) });
@@ -98,17 +102,17 @@ function convert(node: unknown, doc: Document, text: string, budget: { n: number
   return null;
 }
 
-/** `{{ ... }}` anywhere outside a comment marks a Go/Helm template. */
-export function looksLikeTemplate(path: string, text: string): boolean {
-  if (/(^|\/)templates\/[^/]+$/.test(path) && /\{\{/.test(text)) return true;
-  const re = /\{\{[-\s]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    const lineStart = text.lastIndexOf('\n', m.index) + 1;
-    const before = text.slice(lineStart, m.index);
-    if (!/^\s*#/.test(before)) return true;
-  }
-  return /^\s*\{\{/m.test(text);
+/**
+ * A Helm/Go/Jinja template rather than YAML: `{{` in a chart's templates/ folder, Helm actions
+ * (`{{ .Values`, `{{- if`, `{{ include` ...), or `{{` where a YAML value starts (invalid YAML).
+ * `{{ }}` inside quoted or block-scalar strings (Prometheus alert text, Argo notification templates) is fine.
+ */
+export function looksLikeTemplate(path: string, text: string): 'yes' | 'maybe' | 'no' {
+  if (!text.includes('{{')) return 'no';
+  if (/(^|\/)templates\/[^/]+$/.test(path)) return 'yes';
+  if (/\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|\.Files)\b/.test(text)) return 'yes';
+  // `{{ }}` may sit inside strings (alert text, notification templates): decided by whether the YAML parses
+  return 'maybe';
 }
 
 function groupOf(apiVersion: string): string {
@@ -141,7 +145,12 @@ function toObject(file: string, doc: number, root: YMap, listIndex?: number): K8
 
 export function parseYaml(file: string, text: string): ParsedYamlFile {
   const findings: Finding[] = [];
-  if (looksLikeTemplate(file, text)) {
+  const tpl = looksLikeTemplate(file, text);
+  if (tpl === 'maybe') {
+    const r = parseYamlText(file, text);
+    if (!r.findings.some((f) => f.rule === INPUT_RULES.yamlSyntax)) return r;
+  }
+  if (tpl !== 'no') {
     const i = Math.max(0, text.search(/\{\{/));
     findings.push({
       rule: INPUT_RULES.templateSkipped,
@@ -153,62 +162,117 @@ export function parseYaml(file: string, text: string): ParsedYamlFile {
     });
     return { objects: [], findings, documents: 0, skipped: true };
   }
+  return parseYamlText(file, text);
+}
+
+function parseYamlText(file: string, text: string): ParsedYamlFile {
+  const findings: Finding[] = [];
   const objects: K8sObject[] = [];
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: false }) as Document.Parsed[];
-    if (!Array.isArray(docs)) docs = [];
-  } catch (e) {
-    findings.push({ rule: INPUT_RULES.yamlSyntax, severity: 'error', file, start: 0, end: 0, message: `YAML could not be parsed: ${(e as Error).message}` });
-    return { objects, findings, documents: 0 };
-  }
-  docs.forEach((d, di) => {
-    let errored = false;
-    for (const e of d.errors) {
-      errored = true;
-      const [s, en] = e.pos ?? [0, 0];
-      findings.push({
-        rule: INPUT_RULES.yamlSyntax,
-        severity: 'error',
-        file,
-        start: Math.min(s, text.length),
-        end: Math.min(Math.max(en, s), text.length),
-        message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-      });
-      break; // the first error per document is the useful one
+  let documents = 0;
+  for (const chunk of splitDocuments(text)) {
+    const kind = quickKind(text, chunk.start, chunk.end);
+    if (kind && SKIPPED_KINDS.has(kind)) {
+      documents++; // a kind no rule reads: not parsed at all (fast path for CRDs, RBAC, Secrets...)
+      continue;
     }
-    if (errored) return; // a broken document is not trusted for objects
-    let root: YNode | null;
+    let docs: Document.Parsed[];
     try {
-      root = convert(d.contents, d, text, { n: NODE_BUDGET });
+      docs = parseAllDocuments(text.slice(chunk.start, chunk.end), { uniqueKeys: false, prettyErrors: false, strict: false }) as Document.Parsed[];
+      if (!Array.isArray(docs)) docs = [];
     } catch (e) {
-      if (!(e instanceof BudgetExceeded)) throw e;
-      const r = (d.contents as YamlNode | null)?.range ?? [0, 0, 0];
-      findings.push({
-        rule: INPUT_RULES.fileSkipped,
-        severity: 'warning',
-        file,
-        start: r[0],
-        end: Math.min(r[0] + 1, text.length),
-        message: `meshlint skipped YAML document ${di + 1}: it expands to more than ${NODE_BUDGET} nodes (alias bomb or generated data).`,
-      });
-      return;
+      findings.push({ rule: INPUT_RULES.yamlSyntax, severity: 'error', file, start: chunk.start, end: chunk.start, message: `YAML could not be parsed: ${(e as Error).message}` });
+      continue;
     }
-    if (!isMap(root)) return;
-    const obj = toObject(file, di, root);
-    if (!obj) return;
-    if (obj.kind === 'List' || (obj.kind.endsWith('List') && isSeq(get(root, 'items')))) {
-      const items = get(root, 'items');
-      if (isSeq(items)) {
-        items.items.forEach((it, li) => {
-          if (!isMap(it)) return;
-          const o = toObject(file, di, it, li);
-          if (o) objects.push(o);
+    for (const d of docs) {
+      const di = documents++;
+      const base = chunk.start;
+      if (d.errors.length) {
+        const e = d.errors[0]; // the first error per document is the useful one
+        const [s0, e0] = e.pos ?? [0, 0];
+        const s = Math.min(s0 + base, text.length);
+        findings.push({
+          rule: INPUT_RULES.yamlSyntax,
+          severity: 'error',
+          file,
+          start: s,
+          end: Math.min(Math.max(e0 + base, s), text.length),
+          message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
         });
+        continue; // a broken document is not trusted for objects
       }
-      return;
+      let root: YNode | null;
+      try {
+        root = convert(d.contents, d, text, { n: NODE_BUDGET, base });
+      } catch (e) {
+        if (!(e instanceof BudgetExceeded)) throw e;
+        const r = shift((d.contents as YamlNode | null)?.range, base);
+        findings.push({
+          rule: INPUT_RULES.fileSkipped,
+          severity: 'warning',
+          file,
+          start: r[0],
+          end: Math.min(r[0] + 1, text.length),
+          message: `meshlint skipped YAML document ${di + 1}: it expands to more than ${NODE_BUDGET} nodes (alias bomb or generated data).`,
+        });
+        continue;
+      }
+      if (!isMap(root)) continue;
+      const obj = toObject(file, di, root);
+      if (!obj) continue;
+      if (obj.kind === 'List' || (obj.kind.endsWith('List') && isSeq(get(root, 'items')))) {
+        const items = get(root, 'items');
+        if (isSeq(items)) {
+          items.items.forEach((it, li) => {
+            if (!isMap(it)) return;
+            const o = toObject(file, di, it, li);
+            if (o) objects.push(o);
+          });
+        }
+        continue;
+      }
+      objects.push(obj);
     }
-    objects.push(obj);
-  });
-  return { objects, findings, documents: docs.length };
+  }
+  return { objects, findings, documents };
+}
+
+/** Kinds no rule reads; their documents are counted but not parsed (CRDs alone can be megabytes). */
+export const SKIPPED_KINDS = new Set([
+  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Secret', 'SealedSecret',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'PodSecurityPolicy', 'PriorityClass',
+  'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'HorizontalPodAutoscaler',
+  'LimitRange', 'ResourceQuota', 'Certificate', 'Issuer', 'ClusterIssuer', 'CertificateRequest',
+  'AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Experiment', 'Application', 'AppProject', 'ApplicationSet',
+  'PrometheusRule', 'Alertmanager', 'AlertmanagerConfig', 'GrafanaDashboard', 'VerticalPodAutoscaler',
+]);
+
+/** Document boundaries: `---` (or `...`) at column 0. Offsets into text; separators belong to the next chunk. */
+export function splitDocuments(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  const re = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    if (m.index === 0) continue;
+    if (m[1] === '...') {
+      // document end marker: the rest of its line belongs to the current chunk
+      const nl = text.indexOf('\n', m.index);
+      const cut = nl < 0 ? text.length : nl + 1;
+      out.push({ start, end: cut });
+      start = cut;
+      continue;
+    }
+    out.push({ start, end: m.index });
+    start = m.index;
+  }
+  out.push({ start, end: text.length });
+  return out.filter((c) => c.end > c.start);
+}
+
+/** `kind:` at column 0 of a document chunk, read without parsing. */
+function quickKind(text: string, start: number, end: number): string | undefined {
+  const re = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(#.*)?\r?$/gm;
+  re.lastIndex = start;
+  const m = re.exec(text);
+  return m && m.index < end ? m[1] : undefined;
 }
