@@ -349,7 +349,7 @@ function jobTargets(model: MeshModel, job: ScrapeJob): ScrapeTarget[] {
     for (const w of model.serviceWorkloads(s)) {
       const cport = model.containerPort(s, p, w);
       if (cport === undefined) continue;
-      out.push({ workload: w, containerPort: cport, service: s, servicePort: p.port, scraper: job.scraper, span: { file: job.file, start: t.node.start, end: t.node.end }, description, job });
+      out.push({ workload: w, containerPort: cport, service: s, servicePort: p.port, scraper: job.scraper, span: { file: job.file, start: t.node.start, end: t.node.end }, description: `Prometheus scrape job ${job.name} target ${t.host}:${t.port} (${job.scraper.description})`, job });
     }
   }
   return out;

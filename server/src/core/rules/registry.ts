@@ -6,6 +6,8 @@ import strictMtlsPlaintextClient from './strict-mtls-plaintext-client';
 import ingressBypassesProxy from './ingress-bypasses-proxy';
 import portLevelMtlsWithoutSelector from './port-level-mtls-without-selector';
 import nginxUpstreamHttp10 from './nginx-upstream-http10';
+// mTLS, security, ambient and Prometheus rules (issue 5)
+import prometheusSdTargetMissing from './prometheus-sd-target-missing';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -15,6 +17,8 @@ export const RULES: Rule[] = [
   ingressBypassesProxy,
   portLevelMtlsWithoutSelector,
   nginxUpstreamHttp10,
+  // mTLS, security, ambient and Prometheus rules (issue 5)
+  prometheusSdTargetMissing,
 ];
 
 export function ruleById(id: string): Rule | undefined {
