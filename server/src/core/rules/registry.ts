@@ -8,6 +8,8 @@ import portLevelMtlsWithoutSelector from './port-level-mtls-without-selector';
 import nginxUpstreamHttp10 from './nginx-upstream-http10';
 // mTLS, security, ambient and Prometheus rules (issue 5)
 import prometheusSdTargetMissing from './prometheus-sd-target-missing';
+import drTlsConflict from './dr-tls-conflict';
+import portLevelMtlsUnknownPort from './port-level-mtls-unknown-port';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -19,6 +21,8 @@ export const RULES: Rule[] = [
   nginxUpstreamHttp10,
   // mTLS, security, ambient and Prometheus rules (issue 5)
   prometheusSdTargetMissing,
+  drTlsConflict,
+  portLevelMtlsUnknownPort,
 ];
 
 export function ruleById(id: string): Rule | undefined {
