@@ -6,6 +6,18 @@ import strictMtlsPlaintextClient from './strict-mtls-plaintext-client';
 import ingressBypassesProxy from './ingress-bypasses-proxy';
 import portLevelMtlsWithoutSelector from './port-level-mtls-without-selector';
 import nginxUpstreamHttp10 from './nginx-upstream-http10';
+// routing and reference rules (issue 5)
+import drHostNotFound from './dr-host-not-found';
+import vsHostNotFound from './vs-host-not-found';
+import drMultipleForHost from './dr-multiple-for-host';
+import drSubsetNoWorkload from './dr-subset-no-workload';
+import vsSubsetNotFound from './vs-subset-not-found';
+import vsWeightsSum from './vs-weights-sum';
+import vsGatewayNotFound from './vs-gateway-not-found';
+import httprouteParentNotFound from './httproute-parent-not-found';
+import httprouteBackendNotFound from './httproute-backend-not-found';
+import gatewaySelectorNoWorkload from './gateway-selector-no-workload';
+import rolloutTrafficRefNotFound from './rollout-traffic-ref-not-found';
 // mTLS, security, ambient and Prometheus rules (issue 5)
 import prometheusSdTargetMissing from './prometheus-sd-target-missing';
 import drTlsConflict from './dr-tls-conflict';
@@ -19,6 +31,18 @@ export const RULES: Rule[] = [
   ingressBypassesProxy,
   portLevelMtlsWithoutSelector,
   nginxUpstreamHttp10,
+  // routing and reference rules (issue 5)
+  drHostNotFound,
+  vsHostNotFound,
+  drMultipleForHost,
+  drSubsetNoWorkload,
+  vsSubsetNotFound,
+  vsWeightsSum,
+  vsGatewayNotFound,
+  httprouteParentNotFound,
+  httprouteBackendNotFound,
+  gatewaySelectorNoWorkload,
+  rolloutTrafficRefNotFound,
   // mTLS, security, ambient and Prometheus rules (issue 5)
   prometheusSdTargetMissing,
   drTlsConflict,

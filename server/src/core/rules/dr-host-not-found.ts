@@ -1,0 +1,32 @@
+import { defineRule } from './rule';
+import { routing, lookupHost, closeNames, closeNameFixes } from '../model/routing';
+
+/** Render a candidate Service name in the same form as the host that was written. */
+export function sameForm(host: string, name: string): string {
+  const i = host.indexOf('.');
+  return i < 0 ? name : name + host.slice(i);
+}
+
+export default defineRule({
+  id: 'dr-host-not-found',
+  defaultSeverity: 'warning',
+  description: 'A DestinationRule host matches no Service or ServiceEntry in a namespace the workspace defines: the rule applies to nothing.',
+  kinds: ['DestinationRule', 'Service', 'ServiceEntry'],
+  check({ model, report }) {
+    routing(model);
+    for (const dr of model.destinationRules) {
+      if (!dr.hostNode || !dr.host) continue;
+      const l = lookupHost(model, dr.host, dr.ns, dr.obj.file);
+      if (l.status !== 'missing') continue;
+      const cands = l.ns && !l.hidden ? closeNames(dr.host.split('.')[0], model.services.filter((s) => s.ns === l.ns).map((s) => s.name)) : [];
+      report({
+        file: dr.obj.file,
+        start: dr.hostNode.start,
+        end: dr.hostNode.end,
+        message: `DestinationRule ${dr.ns}/${dr.obj.name} has host ${dr.host}, which matches no Service or ServiceEntry visible from namespace ${dr.ns} (${l.reason}). Istio applies a DestinationRule only to traffic for its host, so its traffic policy${dr.subsets.length ? ' and subsets' : ''} take no effect.`,
+        related: l.hidden ? [{ span: { file: l.hidden.file, start: l.hidden.root.start, end: l.hidden.root.start }, message: `${l.hidden.kind} ${l.hidden.ns}/${l.hidden.name} is not exported to ${dr.ns}` }] : undefined,
+        fixes: closeNameFixes(dr.obj.file, dr.hostNode, cands, (c) => sameForm(dr.host, c), 'host '),
+      });
+    }
+  },
+});
