@@ -22,6 +22,10 @@ import rolloutTrafficRefNotFound from './rollout-traffic-ref-not-found';
 import prometheusSdTargetMissing from './prometheus-sd-target-missing';
 import drTlsConflict from './dr-tls-conflict';
 import portLevelMtlsUnknownPort from './port-level-mtls-unknown-port';
+import sidecarAndAmbient from './sidecar-and-ambient';
+import authzPlaintextDenied from './authz-plaintext-denied';
+import authzSelectorNoWorkload from './authz-selector-no-workload';
+import authzDefaultServiceAccount from './authz-default-service-account';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -47,6 +51,10 @@ export const RULES: Rule[] = [
   prometheusSdTargetMissing,
   drTlsConflict,
   portLevelMtlsUnknownPort,
+  sidecarAndAmbient,
+  authzPlaintextDenied,
+  authzSelectorNoWorkload,
+  authzDefaultServiceAccount,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,0 +1,86 @@
+/**
+ * AuthorizationPolicy facts: typed rules and which of them need an mTLS peer identity.
+ * Istio: `source.principals`, `source.namespaces` (and their `not*` forms) and the conditions
+ * `source.principal` / `source.namespace` are mTLS-only; a plaintext request has no peer identity,
+ * so a positive match on them never succeeds (ISTIO-SECURITY-2021-004).
+ */
+import type { K8sObject } from '../source/yaml';
+import { YNode, YScalar, get, seq, str, strMap, isMap, isScalar } from '../source/ynode';
+import { MeshModel, Workload, selects } from './model';
+
+export interface AuthzSource {
+  node: YNode;
+  principals: YScalar[];
+  namespaces: YScalar[];
+  /** the source matches only mTLS requests (positive principals / namespaces) */
+  needsIdentity: boolean;
+}
+
+export interface AuthzRule {
+  node: YNode;
+  sources: AuthzSource[];
+  /** a `when` condition on source.principal / source.namespace values */
+  whenNeedsIdentity: boolean;
+  /** true when no plaintext request can match this rule */
+  needsIdentity: boolean;
+}
+
+export interface AuthzPolicy {
+  obj: K8sObject;
+  ns: string;
+  action: 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+  selector?: Record<string, string>;
+  selectorNode?: YNode;
+  /** targetRefs / targetRef (waypoints, gateways): not selector-based */
+  targeted: boolean;
+  rules: AuthzRule[];
+}
+
+const cache = new WeakMap<MeshModel, AuthzPolicy[]>();
+
+function scalars(n: YNode | undefined, key: string): YScalar[] {
+  return seq(n, key).filter((x): x is YScalar => isScalar(x) && x.v !== null && String(x.v) !== '');
+}
+
+export function authzPolicies(model: MeshModel): AuthzPolicy[] {
+  let out = cache.get(model);
+  if (out) return out;
+  out = [];
+  for (const o of model.kind('AuthorizationPolicy')) {
+    if (o.group !== 'security.istio.io') continue;
+    const spec = get(o.root, 'spec');
+    const action = (str(spec, 'action') ?? 'ALLOW').toUpperCase() as AuthzPolicy['action'];
+    const selNode = get(spec, 'selector', 'matchLabels');
+    const rules: AuthzRule[] = seq(spec, 'rules').map((r) => {
+      const sources: AuthzSource[] = seq(r, 'from').map((f) => {
+        const src = get(f, 'source');
+        const principals = scalars(src, 'principals');
+        const namespaces = scalars(src, 'namespaces');
+        return { node: f, principals, namespaces, needsIdentity: principals.length > 0 || namespaces.length > 0 };
+      });
+      const whenNeedsIdentity = seq(r, 'when').some((w) => /^source\.(principal|namespace)$/.test(str(w, 'key') ?? '') && seq(w, 'values').length > 0);
+      const fromNeeds = sources.length > 0 && sources.every((s) => s.needsIdentity);
+      return { node: r, sources, whenNeedsIdentity, needsIdentity: fromNeeds || whenNeedsIdentity };
+    });
+    out.push({
+      obj: o,
+      ns: o.ns,
+      action,
+      selector: isMap(selNode) ? strMap(selNode) : undefined,
+      selectorNode: selNode,
+      targeted: !!get(spec, 'targetRefs') || !!get(spec, 'targetRef'),
+      rules,
+    });
+  }
+  cache.set(model, out);
+  return out;
+}
+
+/** Does this policy apply to the workload (selector, namespace-wide, or root-namespace mesh-wide)? */
+export function appliesTo(model: MeshModel, p: AuthzPolicy, w: Workload): boolean {
+  if (p.targeted) return false;
+  const hasSel = p.selector && Object.keys(p.selector).length > 0;
+  if (p.ns === model.meshConfig.rootNamespace && !hasSel) return true;
+  if (p.ns !== w.ns) return false;
+  return !hasSel || selects(p.selector, w.podLabels);
+}
