@@ -169,7 +169,9 @@ export class Workspace {
 
   analyze(): AnalysisResult {
     const opts = this.options;
-    const all = [...this.files.values()];
+    // path order, not insertion order: the server (files opened, deleted, re-created in any order)
+    // and the CLI (sorted discovery) must see the same model and the same messages
+    const all = [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     applyKustomizeNamespaces(all);
     const objects: K8sObject[] = [];
     const nginx: NginxConf[] = [];
