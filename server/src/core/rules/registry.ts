@@ -26,6 +26,7 @@ import sidecarAndAmbient from './sidecar-and-ambient';
 import authzPlaintextDenied from './authz-plaintext-denied';
 import authzSelectorNoWorkload from './authz-selector-no-workload';
 import authzDefaultServiceAccount from './authz-default-service-account';
+import servicePortProtocol from './service-port-protocol';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -55,6 +56,7 @@ export const RULES: Rule[] = [
   authzPlaintextDenied,
   authzSelectorNoWorkload,
   authzDefaultServiceAccount,
+  servicePortProtocol,
 ];
 
 export function ruleById(id: string): Rule | undefined {
