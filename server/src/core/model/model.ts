@@ -196,6 +196,15 @@ export class MeshModel {
   private callersCache?: Caller[];
   private readonly serviceIndex = new Map<string, Service>();
   private readonly membershipCache = new Map<Workload, Membership>();
+  // indexes for the questions rules ask per object (keeps a 50 MB workspace linear, not quadratic)
+  private readonly workloadsByNs = new Map<string, Workload[]>();
+  private readonly servicesByNs = new Map<string, Service[]>();
+  private readonly servicesByName = new Map<string, Service[]>();
+  private readonly peerAuthsByNs = new Map<string, PeerAuth[]>();
+  private readonly resolveCache = new Map<string, HostResolution>();
+  private callersByService?: { from: Caller[]; by: Map<Service, Caller[]> };
+  private drIndex?: { byService: Map<Service, { i: number; dr: DestinationRule }[]>; wildcard: { i: number; dr: DestinationRule }[] };
+  private readonly ingressControllerCache = new Map<string, { name: string; mesh: MeshMode }>();
   /** populated by nginx analysis (model/nginx.ts) */
   readonly extraCallers: Caller[] = [];
 
@@ -223,13 +232,19 @@ export class MeshModel {
       const w = this.toWorkload(o);
       if (w) this.workloads.push(w);
     }
+    for (const s of this.services) {
+      push(this.servicesByNs, s.ns, s);
+      push(this.servicesByName, s.name, s);
+    }
+    for (const w of this.workloads) push(this.workloadsByNs, w.ns, w);
     for (const o of this.kind('PeerAuthentication')) this.peerAuths.push(this.toPeerAuth(o));
+    for (const p of this.peerAuths) push(this.peerAuthsByNs, p.ns, p);
     for (const o of this.kind('DestinationRule')) this.destinationRules.push(this.toDestinationRule(o));
     this.meshConfig = this.readMeshConfig(overrides);
     for (const c of nginx) {
       if (c.configMap) {
         c.ns = c.configMap.ns;
-        c.workloads = this.workloads.filter((w) => w.ns === c.configMap!.ns && w.configMaps.includes(c.configMap!.name));
+        c.workloads = (this.workloadsByNs.get(c.configMap.ns) ?? []).filter((w) => w.configMaps.includes(c.configMap!.name));
       }
     }
   }
@@ -400,6 +415,15 @@ export class MeshModel {
    * Service, from a namespace (undefined when the caller's namespace is unknown).
    */
   resolveHost(rawHost: string, fromNs?: string): HostResolution {
+    const key = `${fromNs ?? ''}\u0000${rawHost}`;
+    const hit = this.resolveCache.get(key);
+    if (hit) return { ...hit };
+    const r = this.resolveHostUncached(rawHost, fromNs);
+    this.resolveCache.set(key, r);
+    return { ...r };
+  }
+
+  private resolveHostUncached(rawHost: string, fromNs?: string): HostResolution {
     let host = rawHost.trim().toLowerCase().replace(/\.$/, '');
     let port: number | undefined;
     const pm = /^(.*):(\d+)$/.exec(host);
@@ -426,7 +450,7 @@ export class MeshModel {
     }
     if (!ns) {
       // unknown caller namespace: accept a Service name that is unique in the workspace
-      const matches = this.services.filter((s) => s.name === name);
+      const matches = this.servicesByName.get(name) ?? [];
       if (matches.length === 1) return { service: matches[0], ns: matches[0].ns, clusterLocal, nsKnown: true, port };
       return { clusterLocal, nsKnown: false, port };
     }
@@ -442,7 +466,7 @@ export class MeshModel {
 
   workloadsFor(ns: string, selector: Record<string, string> | undefined): Workload[] {
     if (!selector || Object.keys(selector).length === 0) return [];
-    return this.workloads.filter((w) => w.ns === ns && selects(selector, w.podLabels));
+    return (this.workloadsByNs.get(ns) ?? []).filter((w) => selects(selector, w.podLabels));
   }
 
   serviceWorkloads(s: Service): Workload[] {
@@ -450,7 +474,7 @@ export class MeshModel {
   }
 
   servicesOf(w: Workload): Service[] {
-    return this.services.filter((s) => s.ns === w.ns && s.selector && Object.keys(s.selector).length > 0 && selects(s.selector, w.podLabels));
+    return (this.servicesByNs.get(w.ns) ?? []).filter((s) => s.selector && Object.keys(s.selector).length > 0 && selects(s.selector, w.podLabels));
   }
 
   /** Container port(s) a Service port reaches on a workload. */
@@ -516,11 +540,11 @@ export class MeshModel {
   /** PeerAuthentications that could govern a workload, most specific first. */
   private policiesFor(w: Workload): { workload?: PeerAuth; namespace?: PeerAuth; mesh?: PeerAuth } {
     const root = this.meshConfig.rootNamespace;
-    const inNs = this.peerAuths.filter((p) => p.ns === w.ns);
+    const inNs = this.peerAuthsByNs.get(w.ns) ?? [];
     // Istio: the oldest policy wins when several match; creation order is unknown offline, take the first in file order
     const workload = inNs.find((p) => p.selector && Object.keys(p.selector).length > 0 && selects(p.selector, w.podLabels));
     const namespace = inNs.find((p) => !p.selector || Object.keys(p.selector).length === 0);
-    const mesh = this.peerAuths.find((p) => p.ns === root && (!p.selector || Object.keys(p.selector).length === 0));
+    const mesh = (this.peerAuthsByNs.get(root) ?? []).find((p) => !p.selector || Object.keys(p.selector).length === 0);
     return { workload, namespace, mesh };
   }
 
@@ -543,14 +567,24 @@ export class MeshModel {
 
   /** DestinationRules whose host resolves to this service (any namespace that can see it). */
   destinationRulesFor(s: Service): DestinationRule[] {
-    return this.destinationRules.filter((dr) => {
-      if (!dr.host) return false;
-      if (dr.host.startsWith('*')) {
-        const suffix = dr.host.slice(1);
-        return `${s.name}.${s.ns}.svc.cluster.local`.endsWith(suffix);
-      }
-      return this.resolveHost(dr.host, dr.ns).service === s;
-    });
+    if (!this.drIndex) {
+      // non-wildcard hosts resolve to one Service: index them once; wildcards are checked per call
+      const byService = new Map<Service, { i: number; dr: DestinationRule }[]>();
+      const wildcard: { i: number; dr: DestinationRule }[] = [];
+      this.destinationRules.forEach((dr, i) => {
+        if (!dr.host) return;
+        if (dr.host.startsWith('*')) return void wildcard.push({ i, dr });
+        const svc = this.resolveHost(dr.host, dr.ns).service;
+        if (svc) push(byService, svc, { i, dr });
+      });
+      this.drIndex = { byService, wildcard };
+    }
+    const direct = this.drIndex.byService.get(s) ?? [];
+    if (!this.drIndex.wildcard.length) return direct.map((x) => x.dr);
+    const full = `${s.name}.${s.ns}.svc.cluster.local`;
+    const wild = this.drIndex.wildcard.filter((x) => full.endsWith(x.dr.host.slice(1)));
+    // keep the order of this.destinationRules
+    return [...direct, ...wild].sort((a, b) => a.i - b.i).map((x) => x.dr);
   }
 
   /** All callers of services the workspace shows. */
@@ -560,11 +594,24 @@ export class MeshModel {
   }
 
   callersOf(s: Service): Caller[] {
-    return this.callers().filter((c) => c.service === s);
+    const all = this.callers();
+    if (!this.callersByService || this.callersByService.from !== all) {
+      const by = new Map<Service, Caller[]>();
+      for (const c of all) push(by, c.service, c);
+      this.callersByService = { from: all, by };
+    }
+    return [...(this.callersByService.by.get(s) ?? [])];
   }
 
   /** Ingress controller of an Ingress and whether it is in the mesh. */
   ingressController(o: K8sObject): { name: string; mesh: MeshMode } {
+    const key = `${str(o.root, 'spec', 'ingressClassName') ?? ''}\u0000${o.annotations['kubernetes.io/ingress.class'] ?? ''}`;
+    let r = this.ingressControllerCache.get(key);
+    if (!r) this.ingressControllerCache.set(key, (r = this.ingressControllerUncached(o)));
+    return { ...r };
+  }
+
+  private ingressControllerUncached(o: K8sObject): { name: string; mesh: MeshMode } {
     const cls = str(o.root, 'spec', 'ingressClassName') ?? o.annotations['kubernetes.io/ingress.class'];
     let controller = cls ?? 'the default ingress controller';
     if (cls) {
@@ -615,6 +662,12 @@ export class MeshModel {
     }
     return out;
   }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
 }
 
 export { str, num, get, seq, strMap, isMap, isScalar };

@@ -420,13 +420,28 @@ export function lookupHost(model: MeshModel, host: string, fromNs: string, fromF
 /** DestinationRules that apply to a host (as written in namespace fromNs) and are visible there. */
 export function destinationRulesForHost(model: MeshModel, host: string, fromNs: string): DestinationRule[] {
   const full = fqdn(model, host, fromNs);
-  return model.destinationRules.filter((dr) => {
-    if (!dr.host || !visibleTo(dr.exportTo, dr.ns, fromNs)) return false;
-    if (get(dr.obj.root, 'spec', 'workloadSelector')) return false;
-    const drFull = fqdn(model, dr.host, dr.ns);
-    return drFull === full || (drFull.startsWith('*') && hostMatches(drFull, full));
-  });
+  // indexed by the DestinationRule's FQDN once per model (a per-call scan is quadratic on large workspaces)
+  let idx = drHostIndex.get(model);
+  if (!idx) {
+    idx = { exact: new Map(), wildcard: [] };
+    model.destinationRules.forEach((dr, i) => {
+      if (!dr.host || get(dr.obj.root, 'spec', 'workloadSelector')) return;
+      const drFull = fqdn(model, dr.host, dr.ns);
+      const e = { i, dr, drFull };
+      if (drFull.startsWith('*')) idx!.wildcard.push(e);
+      const l = idx!.exact.get(drFull);
+      if (l) l.push(e);
+      else idx!.exact.set(drFull, [e]);
+    });
+    drHostIndex.set(model, idx);
+  }
+  const hits = [...(idx.exact.get(full) ?? [])];
+  for (const e of idx.wildcard) if (e.drFull !== full && hostMatches(e.drFull, full)) hits.push(e);
+  if (idx.wildcard.length) hits.sort((a, b) => a.i - b.i);
+  return hits.filter((e) => visibleTo(e.dr.exportTo, e.dr.ns, fromNs)).map((e) => e.dr);
 }
+
+const drHostIndex = new WeakMap<MeshModel, { exact: Map<string, { i: number; dr: DestinationRule; drFull: string }[]>; wildcard: { i: number; dr: DestinationRule; drFull: string }[] }>();
 
 // ---------- close names ----------
 
