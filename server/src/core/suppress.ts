@@ -15,13 +15,12 @@ export interface Suppressions {
 type RuleSet = Set<string> | 'all';
 
 function parseRules(s: string | undefined): RuleSet {
-  const list = (s ?? '')
+  // a trailing `-- reason` is allowed, as in ESLint
+  const body = (s ?? '').split(/\s--(\s|$)/)[0];
+  const rules = body
     .split(/[,\s]+/)
     .map((x) => x.trim())
-    .filter(Boolean);
-  // a trailing `-- reason` is allowed, as in ESLint
-  const dash = list.indexOf('--');
-  const rules = dash >= 0 ? list.slice(0, dash) : list;
+    .filter((x) => /^[A-Za-z0-9][\w./-]*$/.test(x));
   return rules.length ? new Set(rules) : 'all';
 }
 
@@ -29,39 +28,80 @@ function has(set: RuleSet, rule: string): boolean {
   return set === 'all' || set.has(rule);
 }
 
+/**
+ * Offsets of `#` characters that start a comment: not inside a single- or double-quoted string on
+ * the same line (YAML values, nginx arguments). Block scalars are text to YAML, but the nginx
+ * embedded in them uses `#` comments, so a `#` at the start of a line's content always counts.
+ */
+function commentStarts(text: string): number[] {
+  const out: number[] = [];
+  let i = text.indexOf('meshlint-');
+  while (i >= 0) {
+    const hash = text.lastIndexOf('#', i);
+    const ls = Math.max(text.lastIndexOf('\n', i - 1), text.lastIndexOf('\r', i - 1)) + 1;
+    if (hash >= ls && /^#\s*$/.test(text.slice(hash, i)) && !insideQuotes(text.slice(ls, hash))) out.push(hash);
+    i = text.indexOf('meshlint-', i + 9);
+  }
+  return out;
+}
+
+function insideQuotes(before: string): boolean {
+  let q: string | undefined;
+  for (let k = 0; k < before.length; k++) {
+    const c = before[k];
+    if (q) {
+      if (c === '\\' && q === '"') k++;
+      else if (c === q) q = undefined;
+    } else if (c === '"' || c === "'") {
+      // a quote opens a string only at the start of a token (not in it's or key's)
+      if (k === 0 || /[\s:,\[{(]/.test(before[k - 1])) q = c;
+    }
+  }
+  return q !== undefined;
+}
+
 export function suppressions(text: string, objects: K8sObject[]): Suppressions {
   const nextLine = new Map<number, RuleSet[]>();
-  const ranges: { from: number; to: number; rules: RuleSet }[] = [];
+  const ranges: { from: number; to: number; rules: RuleSet; except: Set<string> }[] = [];
   let index: LineIndex | undefined;
   if (text.includes('meshlint-')) {
     index = new LineIndex(text);
-    const open: { from: number; rules: RuleSet }[] = [];
-    const re = /#\s*meshlint-(disable-next-line|disable-line|disable|enable)\b([^\n\r]*)/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text))) {
-      const line = index.position(m.index).line;
+    const open: { from: number; rules: RuleSet; except: Set<string> }[] = [];
+    const re = /^#\s*meshlint-(disable-next-line|disable-line|disable|enable)(?![\w-])([^\n\r]*)/;
+    for (const at of commentStarts(text)) {
+      const m = re.exec(text.slice(at, text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at)));
+      if (!m) continue;
+      const line = index.position(at).line;
       const rules = parseRules(m[2]);
-      if (m[1] === 'disable-next-line') {
-        const l = nextLine.get(line + 1) ?? [];
+      if (m[1] === 'disable-next-line' || m[1] === 'disable-line') {
+        const target = m[1] === 'disable-line' ? line : line + 1;
+        const l = nextLine.get(target) ?? [];
         l.push(rules);
-        nextLine.set(line + 1, l);
-      } else if (m[1] === 'disable-line') {
-        const l = nextLine.get(line) ?? [];
-        l.push(rules);
-        nextLine.set(line, l);
+        nextLine.set(target, l);
       } else if (m[1] === 'disable') {
-        open.push({ from: line, rules });
+        open.push({ from: line, rules, except: new Set() });
       } else {
+        // enable: close what it names; a partial enable re-opens the rest from this line
         for (let i = open.length - 1; i >= 0; i--) {
           const o = open[i];
-          if (rules === 'all' || o.rules === 'all' || [...rules].some((r) => (o.rules as Set<string>).has(r))) {
-            ranges.push({ from: o.from, to: line, rules: o.rules });
+          if (rules === 'all') {
+            ranges.push({ ...o, to: line });
             open.splice(i, 1);
+            continue;
+          }
+          const hit = [...rules].some((r) => has(o.rules, r) && !o.except.has(r));
+          if (!hit) continue;
+          ranges.push({ ...o, to: line });
+          if (o.rules === 'all') open[i] = { from: line, rules: 'all', except: new Set([...o.except, ...rules]) };
+          else {
+            const rest = new Set([...o.rules].filter((r) => !rules.has(r)));
+            if (rest.size) open[i] = { from: line, rules: rest, except: o.except };
+            else open.splice(i, 1);
           }
         }
       }
     }
-    for (const o of open) ranges.push({ from: o.from, to: Infinity, rules: o.rules });
+    for (const o of open) ranges.push({ ...o, to: Infinity });
   }
   const objRanges: { start: number; end: number; rules: RuleSet }[] = [];
   for (const o of objects) {
@@ -74,7 +114,7 @@ export function suppressions(text: string, objects: K8sObject[]): Suppressions {
       if (!index) return false;
       const line = index.position(offset).line;
       for (const s of nextLine.get(line) ?? []) if (has(s, rule)) return true;
-      for (const r of ranges) if (line > r.from && line < r.to && has(r.rules, rule)) return true;
+      for (const r of ranges) if (line > r.from && line < r.to && has(r.rules, rule) && !r.except.has(rule)) return true;
       return false;
     },
   };

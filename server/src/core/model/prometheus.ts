@@ -256,11 +256,17 @@ function usesScrapeAnnotation(job: ScrapeJob): boolean {
   return job.relabels.some((r) => r.action === 'keep' && r.sources.some((s) => /_annotation_prometheus_io_scrape$/.test(s)));
 }
 
-const POD_KEYS = new Set(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_container_port_name', '__meta_kubernetes_pod_container_port_number', '__meta_kubernetes_pod_container_name', '__meta_kubernetes_pod_container_init']);
+const POD_KEYS = new Set(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_phase', '__meta_kubernetes_pod_ready', '__meta_kubernetes_pod_controller_kind', '__meta_kubernetes_pod_container_port_name', '__meta_kubernetes_pod_container_port_number', '__meta_kubernetes_pod_container_name', '__meta_kubernetes_pod_container_init']);
 const SVC_KEYS = new Set(['__meta_kubernetes_namespace', '__meta_kubernetes_service_name', '__meta_kubernetes_service_port_name', '__meta_kubernetes_service_port_number', '__meta_kubernetes_service_port_protocol', '__meta_kubernetes_endpoint_port_name', '__meta_kubernetes_endpoint_port_protocol', '__meta_kubernetes_endpoints_name']);
 
 function podMeta(w: Workload): Meta {
-  const m: Meta = new Map([['__meta_kubernetes_namespace', w.ns]]);
+  // the steady state of a healthy pod
+  const m: Meta = new Map([
+    ['__meta_kubernetes_namespace', w.ns],
+    ['__meta_kubernetes_pod_phase', 'Running'],
+    ['__meta_kubernetes_pod_ready', 'true'],
+    ['__meta_kubernetes_pod_controller_kind', w.kind === 'Deployment' ? 'ReplicaSet' : w.kind === 'CronJob' ? 'Job' : w.kind],
+  ]);
   addMap(m, '__meta_kubernetes_pod_label', w.podLabels);
   addMap(m, '__meta_kubernetes_pod_annotation', w.podAnnotations);
   return m;
