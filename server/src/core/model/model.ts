@@ -501,29 +501,36 @@ export class MeshModel {
     return p ? { file: w.obj.file, start: p.key.start, end: p.value ? p.value.end : p.key.end } : undefined;
   }
 
+  /**
+   * Istio's rules, in order: a pod-level `sidecar.istio.io/inject: "false"` opts out of injection;
+   * pod `inject: "true"`/`istio.io/rev` or a namespace `istio-injection: enabled`/`istio.io/rev` injects a
+   * sidecar (the injector ignores `istio.io/dataplane-mode`); otherwise `istio.io/dataplane-mode` on the pod
+   * (`none` opts out, `ambient` enrolls) or on the namespace decides ambient enrollment.
+   */
   private computeMembership(w: Workload): Membership {
     const dp = w.podLabels['istio.io/dataplane-mode'];
-    if (dp === 'none') return { mode: 'none', reason: 'pod label istio.io/dataplane-mode: none', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
     const injL = w.podLabels['sidecar.istio.io/inject'];
     const injA = w.podAnnotations['sidecar.istio.io/inject'];
     if (injL === 'false' || injA === 'false') {
       const where = injL === 'false' ? 'labels' : 'annotations';
+      if (dp === 'ambient') return { mode: 'ambient', reason: 'pod label istio.io/dataplane-mode: ambient', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
       return { mode: 'none', reason: `pod ${where === 'labels' ? 'label' : 'annotation'} sidecar.istio.io/inject: "false"`, span: this.labelSpan(w, where, 'sidecar.istio.io/inject'), key: 'sidecar.istio.io/inject', on: 'pod' };
     }
-    if (dp === 'ambient') return { mode: 'ambient', reason: 'pod label istio.io/dataplane-mode: ambient', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
     if (injL === 'true' || injA === 'true') return { mode: 'sidecar', reason: 'pod sidecar.istio.io/inject: "true"', span: this.labelSpan(w, injL === 'true' ? 'labels' : 'annotations', 'sidecar.istio.io/inject') };
     if (w.podLabels['istio.io/rev']) return { mode: 'sidecar', reason: `pod label istio.io/rev: ${w.podLabels['istio.io/rev']}` };
     const nsObj = this.namespaces.get(w.ns);
-    if (!nsObj) return { mode: 'unknown', reason: `namespace ${w.ns} is not defined in the workspace` };
-    const nl = nsObj.labels;
+    const nl = nsObj?.labels ?? {};
     const nsSpan = (k: string) => {
-      const p = pair(get(nsObj.root, 'metadata', 'labels'), k);
-      return p ? { file: nsObj.file, start: p.key.start, end: p.value ? p.value.end : p.key.end } : undefined;
+      const p = nsObj ? pair(get(nsObj.root, 'metadata', 'labels'), k) : undefined;
+      return p && nsObj ? { file: nsObj.file, start: p.key.start, end: p.value ? p.value.end : p.key.end } : undefined;
     };
     if (nl['istio-injection'] === 'enabled') return { mode: 'sidecar', reason: `namespace ${w.ns} has istio-injection: enabled`, span: nsSpan('istio-injection'), key: 'istio-injection', on: 'namespace' };
-    if (nl['istio-injection'] === 'disabled') return { mode: 'none', reason: `namespace ${w.ns} has istio-injection: disabled`, span: nsSpan('istio-injection'), key: 'istio-injection', on: 'namespace' };
-    if (nl['istio.io/rev']) return { mode: 'sidecar', reason: `namespace ${w.ns} has istio.io/rev: ${nl['istio.io/rev']}`, span: nsSpan('istio.io/rev'), key: 'istio.io/rev', on: 'namespace' };
+    if (nl['istio.io/rev'] && nl['istio-injection'] !== 'disabled') return { mode: 'sidecar', reason: `namespace ${w.ns} has istio.io/rev: ${nl['istio.io/rev']}`, span: nsSpan('istio.io/rev'), key: 'istio.io/rev', on: 'namespace' };
+    if (dp === 'none') return { mode: 'none', reason: 'pod label istio.io/dataplane-mode: none', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
+    if (dp === 'ambient') return { mode: 'ambient', reason: 'pod label istio.io/dataplane-mode: ambient', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
+    if (!nsObj) return { mode: 'unknown', reason: `namespace ${w.ns} is not defined in the workspace` };
     if (nl['istio.io/dataplane-mode'] === 'ambient') return { mode: 'ambient', reason: `namespace ${w.ns} has istio.io/dataplane-mode: ambient`, span: nsSpan('istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'namespace' };
+    if (nl['istio-injection'] === 'disabled') return { mode: 'none', reason: `namespace ${w.ns} has istio-injection: disabled`, span: nsSpan('istio-injection'), key: 'istio-injection', on: 'namespace' };
     // a Namespace without mesh labels in the repository may still be labelled by other tooling
     return { mode: 'unknown', reason: `namespace ${w.ns} has no mesh label in the workspace` };
   }
