@@ -52,7 +52,7 @@ function record(title, ok, detail = '', ms) {
   if (ok) console.log(`  ✓ ${title}${ms !== undefined ? ` (${ms}ms)` : ''}`);
   else console.log(`  ✗ ${title}\n${indent(detail, '      ')}`);
 }
-const indent = (s, pre) => String(s).split('\n').filter((l) => l.trim()).map((l) => pre + l).join('\n');
+const indent = (s, pre) => String(s).replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim()).map((l) => pre + l).join('\n');
 
 // workbench chatter reaches codeAutomationLog too; it is never test output: component-tagged lines
 // ("[AgentHost] ...", "[lifecycle] ..."), stack frames, connection and offline-marketplace noise.
@@ -62,12 +62,13 @@ const NOISE = [
   /marketplace|gallery|open-vsx|update\.code\.visualstudio|vscode-unpkg|vscode-cdn|ENOTFOUND|ERR_NAME_NOT_RESOLVED|getaddrinfo/i,
   /connection token|Creating a socket|builtin extensions cache|authentication provider|signed-in session|ExtensionService|Extension host|ExtHost/i,
   /punycode|DeprecationWarning|ExperimentalWarning|--trace-deprecation|--trace-warnings/,
+  /Unable to read file|^(Canceled: )*Canceled|Creation of workbench contribution|took \d+ms\.$/,
   /vscode-remote-resource|telemetry|workspace trust|Unable to (resolve|retrieve)|Unknown message|Failed to load resource|Content Security Policy/i,
 ];
 const isNoise = (line) => NOISE.some((re) => re.test(line));
 
 /** Handles one log message from the extension host; returns a promise when it triggers work. */
-function makeLogHandler({ onScreenshot }) {
+function makeLogHandler({ onScreenshot, quiet = () => false }) {
   return async (text) => {
     const m = /^\[\[e2e:(suite|pass|fail|pending|end)\]\] ?([\s\S]*)$/.exec(text);
     if (m) {
@@ -88,6 +89,7 @@ function makeLogHandler({ onScreenshot }) {
     }
     const s = /^\[\[screenshot:([A-Za-z0-9._-]+)\]\] ?(\S*)/.exec(text);
     if (s) return onScreenshot(s[1], s[2]);
+    if (quiet() && !verbose) return; // after the run: shutdown chatter
     for (const line of text.split('\n')) if (verbose || !isNoise(line)) console.log(`    | ${line}`);
   };
 }
@@ -140,19 +142,17 @@ async function buildSuite() {
   return join(outdir, 'index.js');
 }
 
-/** test/e2e/workspace = examples/blog-system + ambient-example/ (regenerated, git-ignored); each run gets a temp copy. */
+/**
+ * The fixture workspace: examples/blog-system at the root plus test/e2e/ambient-example/ as
+ * ambient-example/, assembled fresh in the temp dir for every run (tests edit it; the repo stays clean).
+ */
 function makeWorkspace(tmp, name) {
   const src = join(root, 'examples/blog-system');
   if (!existsSync(src) || readdirSync(src).length === 0) fail(`${src} is missing or empty: the fixture is built from it`);
-  const fixture = join(e2eDir, 'workspace');
-  if (name === 'workspace') {
-    rmSync(fixture, { recursive: true, force: true });
-    cpSync(src, fixture, { recursive: true });
-    cpSync(join(e2eDir, 'ambient-example'), join(fixture, 'ambient-example'), { recursive: true });
-  }
   const ws = join(tmp, name);
-  cpSync(fixture, ws, { recursive: true });
-  writeFileSync(join(ws, '.meshlint-e2e-fixture'), 'temp copy of test/e2e/workspace made by test/e2e/run.mjs\n');
+  cpSync(src, ws, { recursive: true });
+  cpSync(join(e2eDir, 'ambient-example'), join(ws, 'ambient-example'), { recursive: true });
+  writeFileSync(join(ws, '.meshlint-e2e-fixture'), 'temp copy of examples/blog-system + test/e2e/ambient-example made by test/e2e/run.mjs\n');
   return realpathSync(ws);
 }
 
@@ -246,7 +246,7 @@ async function runElectron({ extPath, testsPath, ws, tmp }) {
   };
   const childEnv = { ...env };
   let xvfb;
-  if (process.platform === 'linux' && !env.DISPLAY) {
+  if (process.platform === 'linux' && !env.DISPLAY && which('Xvfb')) {
     const display = ':' + (90 + Math.floor(Math.random() * 9));
     xvfb = spawn('Xvfb', [display, '-screen', '0', '1400x900x24'], { detached: true, stdio: 'ignore' });
     groups.add(xvfb.pid);
@@ -342,6 +342,8 @@ async function startCodeServer({ node, harness, tmp, ws, extEnv }) {
     'git.enabled': false,
     'github.gitAuthentication': false,
     'editor.hover.delay': 200,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.commandCenter.enabled': false,
   }, null, 2));
   const config = join(tmp, 'code-server.yaml');
   writeFileSync(config, '');
@@ -419,7 +421,9 @@ async function runCodeServer({ extPath, testsPath, ws, tmp }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('console', (m) => { try { writeFileSync(workbenchLog, `[${m.type()}] ${m.text()}\n`, { flag: 'a' }); } catch { /* ignore */ } });
   const shots = [];
+  let exited = false;
   const handle = makeLogHandler({
+    quiet: () => exited,
     onScreenshot: (name, id) => {
       const p = (async () => {
         const file = screenshotPath(name);
@@ -443,7 +447,7 @@ async function runCodeServer({ extPath, testsPath, ws, tmp }) {
     try { text = format(...(Array.isArray(args) ? args : [args])); } catch { text = String(args); }
     return handle(text);
   });
-  await page.exposeFunction('codeAutomationExit', (code) => { resolveExit(Number(code)); });
+  await page.exposeFunction('codeAutomationExit', (code) => { exited = true; resolveExit(Number(code)); });
   say(`opening the workbench with the test payload (${secs()})`);
   await page.goto(workbenchUrl(server, ws, extPath, testsPath, extEnv), { waitUntil: 'domcontentloaded' });
   const died = new Promise((r) => {

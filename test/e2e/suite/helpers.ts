@@ -110,7 +110,7 @@ export async function waitForDiagnostic(
   try {
     return await waitFor(`a ${SOURCE} diagnostic with code ${code}${opts.uri ? ` in ${relPath(opts.uri)}` : ''}`, () =>
       meshlintDiagnostics(opts.uri).find(({ d }) => codeOf(d) === code && (!opts.filter || opts.filter(d))),
-    opts.timeoutMs ?? 45_000);
+    opts.timeoutMs ?? 20_000);
   } catch (e) {
     throw new Error(`${(e as Error).message}\n      diagnostics now: ${describeDiagnostics()}`);
   }

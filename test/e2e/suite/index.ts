@@ -43,6 +43,7 @@ class LineReporter {
 }
 
 export function run(): Promise<void> {
+  process.setSourceMapsEnabled?.(true); // stack traces point into suite/*.ts
   const grep = process.env.MESHLINT_E2E_GREP;
   const mocha = new Mocha({
     ui: 'tdd',
