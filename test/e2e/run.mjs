@@ -17,8 +17,8 @@
 //   MESHLINT_E2E_CACHE=<dir>                    harness cache (default ~/.cache/meshlint-e2e)
 //   MESHLINT_E2E_KEEP=1                         keep the temp dir (logs, workspace copies)
 //   MESHLINT_E2E_VERBOSE=1                      print all extension-host/workbench log lines
-// Screenshots: a test logs `[[screenshot:NAME]]`; the runner saves docs/images/NAME.png
-// (NAME starting with "tmp-" goes to test/e2e/out/screenshots/ instead).
+// Screenshots: a test logs `[[screenshot:NAME]]`; the runner saves test/e2e/out/screenshots/NAME.png,
+// or docs/images/NAME.png with MESHLINT_E2E_UPDATE_IMAGES=1 (names starting with "tmp-" never go there).
 // Closing line: `N passed, N failed`; exit code 0 only when all ran and none failed.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, cpSync, writeFileSync, readFileSync, readdirSync, openSync, realpathSync } from 'node:fs';
@@ -95,7 +95,9 @@ function makeLogHandler({ onScreenshot, quiet = () => false }) {
 }
 
 function screenshotPath(name) {
-  const dir = name.startsWith('tmp-') ? join(e2eDir, 'out/screenshots') : join(root, 'docs/images');
+  // docs/images only when asked, so a test run does not leave modified PNGs in the work tree
+  const toDocs = env.MESHLINT_E2E_UPDATE_IMAGES === '1' && !name.startsWith('tmp-');
+  const dir = toDocs ? join(root, 'docs/images') : join(e2eDir, 'out/screenshots');
   mkdirSync(dir, { recursive: true });
   return join(dir, `${name}.png`);
 }
