@@ -6,6 +6,7 @@ import { parseAllDocuments, isAlias, isMap as yIsMap, isSeq as yIsSeq, isScalar 
 import type { Node as YamlNode, Scalar } from 'yaml';
 import { Finding, INPUT_RULES } from '../types';
 import { YMap, YNode, YScalar, ScalarStyle, isMap, str, strMap, get, isSeq } from './ynode';
+import { fastParseDocument } from './yaml-fast';
 
 export interface K8sObject {
   file: string;
@@ -175,6 +176,13 @@ function parseYamlText(file: string, text: string): ParsedYamlFile {
       documents++; // a kind no rule reads: not parsed at all (fast path for CRDs, RBAC, Secrets...)
       continue;
     }
+    if (FAST) {
+      const root = fastParseDocument(text, chunk.start, chunk.end, NODE_BUDGET);
+      if (root) {
+        addRoot(file, documents++, root, objects);
+        continue;
+      }
+    }
     let docs: Document.Parsed[];
     try {
       docs = parseAllDocuments(text.slice(chunk.start, chunk.end), { uniqueKeys: false, prettyErrors: false, strict: false }) as Document.Parsed[];
@@ -217,23 +225,43 @@ function parseYamlText(file: string, text: string): ParsedYamlFile {
         continue;
       }
       if (!isMap(root)) continue;
-      const obj = toObject(file, di, root);
-      if (!obj) continue;
-      if (obj.kind === 'List' || (obj.kind.endsWith('List') && isSeq(get(root, 'items')))) {
-        const items = get(root, 'items');
-        if (isSeq(items)) {
-          items.items.forEach((it, li) => {
-            if (!isMap(it)) return;
-            const o = toObject(file, di, it, li);
-            if (o) objects.push(o);
-          });
-        }
-        continue;
-      }
-      objects.push(obj);
+      addRoot(file, di, root, objects);
     }
   }
   return { objects, findings, documents };
+}
+
+function addRoot(file: string, di: number, root: YMap, objects: K8sObject[]): void {
+  const obj = toObject(file, di, root);
+  if (!obj) return;
+  if (obj.kind === 'List' || (obj.kind.endsWith('List') && isSeq(get(root, 'items')))) {
+    const items = get(root, 'items');
+    if (isSeq(items)) {
+      items.items.forEach((it, li) => {
+        if (!isMap(it)) return;
+        const o = toObject(file, di, it, li);
+        if (o) objects.push(o);
+      });
+    }
+    return;
+  }
+  objects.push(obj);
+}
+
+/**
+ * The fast reader (yaml-fast.ts) takes the common block-style subset; everything else goes through
+ * `yaml`. Both give identical YNode trees (test/unit/parse-paths.test.ts). Tests switch it off to compare.
+ */
+let FAST = process.env.MESHLINT_FAST_YAML !== '0';
+export function useFastYaml(on: boolean): void {
+  FAST = on;
+}
+
+/** The `yaml` package's tree for one document chunk, converted (undefined: a syntax error or no document). For tests. */
+export function yamlChunkRoot(text: string, start: number, end: number): YNode | null | undefined {
+  const docs = parseAllDocuments(text.slice(start, end), { uniqueKeys: false, prettyErrors: false, strict: false }) as Document.Parsed[];
+  if (!Array.isArray(docs) || docs.length !== 1 || docs[0].errors.length) return undefined;
+  return convert(docs[0].contents, docs[0], text, { n: NODE_BUDGET, base: start });
 }
 
 /** Kinds no rule reads; their documents are counted but not parsed (CRDs alone can be megabytes). */

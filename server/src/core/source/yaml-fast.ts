@@ -1,0 +1,561 @@
+/**
+ * A fast, line-based reader for the block-style YAML subset that Kubernetes manifests are written
+ * in. It produces exactly the YNode tree (values, styles and ranges) that converting the `yaml`
+ * package's Document gives (test/unit/parse-paths.test.ts checks this on the corpus), at a
+ * fraction of the cost, and gives up (returns undefined) on anything outside the subset so the
+ * caller falls back to `yaml`: flow collections other than one-line sequences of scalars and `{}`,
+ * anchors, aliases, tags, directives, complex keys, multi-line plain or quoted scalars, folded or
+ * indentation-indicated block scalars, tabs in indentation, CR characters, comments whose
+ * attachment decides a collection's end, and anything the `yaml` parser would report as an error.
+ */
+import type { YMap, YNode, YPair, YScalar, YSeq } from './ynode';
+
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp();
+
+const SP = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+const NL = 10;
+
+/** Core-schema resolution of a plain scalar (yaml 2.x): null, booleans, decimal ints, floats; else a string. */
+function resolvePlain(s: string): YScalar['v'] {
+  const c = s.charCodeAt(0);
+  // fast exit: most values start with a letter that cannot begin a special form
+  if (!(c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 43 || c === DASH || c === 46 || (c >= 48 && c <= 57))) return s;
+  if (s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return null;
+  if (s === 'true' || s === 'True' || s === 'TRUE') return true;
+  if (s === 'false' || s === 'False' || s === 'FALSE') return false;
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) {
+    const f = parseFloat(s);
+    if (!Number.isFinite(f)) throw GIVE_UP;
+    return f;
+  }
+  // octal, hex, .inf/.nan: rare; leave them to the exact parser
+  if (/^0o[0-7]+$/.test(s) || /^0x[0-9a-fA-F]+$/.test(s) || /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) throw GIVE_UP;
+  return s;
+}
+
+function decodeDouble(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i];
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const n = raw[++i];
+    switch (n) {
+      case '\\': out += '\\'; break;
+      case '"': out += '"'; break;
+      case '/': out += '/'; break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'r': out += '\r'; break;
+      case '0': out += '\0'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case ' ': out += ' '; break;
+      default: throw GIVE_UP;
+    }
+  }
+  return out;
+}
+
+interface Line {
+  /** offset of the first character */
+  s: number;
+  /** offset of the line break (or chunk end) */
+  e: number;
+  /** indentation (spaces) */
+  ind: number;
+  /** 0 blank, 1 comment, 2 content, 3 content after tab indentation */
+  k: number;
+}
+
+/**
+ * Parse one document chunk [start, end) of text. Returns the root map, or undefined when the
+ * chunk is outside the subset (the caller then uses `yaml`). Never throws.
+ */
+export function fastParseDocument(text: string, start: number, end: number, budget = 400_000): YMap | undefined {
+  try {
+    return new Reader(text, start, end, budget).document();
+  } catch (e) {
+    if (e instanceof GiveUp) return undefined;
+    return undefined;
+  }
+}
+
+class Reader {
+  private readonly lines: Line[] = [];
+  /** index of the current content line */
+  private i = 0;
+  private nodes = 0;
+
+  constructor(private readonly t: string, start: number, private readonly end: number, private readonly budget: number) {
+    const cr = t.indexOf('\r', start);
+    if (cr >= 0 && cr < end) throw GIVE_UP;
+    let s = start;
+    while (s < end) {
+      let e = t.indexOf('\n', s);
+      if (e < 0 || e > end) e = end;
+      let p = s;
+      while (p < e && t.charCodeAt(p) === SP) p++;
+      const c = p < e ? t.charCodeAt(p) : -1;
+      // a tab where indentation ends is content (k 3): fine inside block scalars, never as structure
+      this.lines.push({ s, e, ind: p - s, k: c === -1 ? 0 : c === 9 ? 3 : c === HASH ? 1 : 2 });
+      s = e + 1;
+    }
+  }
+
+  private next(e: number): number {
+    return e < this.end ? e + 1 : e;
+  }
+
+  /** skip blank and comment lines from i; comments more indented than the next content line (or chunk end) give up */
+  private skip(): boolean {
+    const L = this.lines;
+    let maxComment = -1;
+    while (this.i < L.length && L[this.i].k < 2) {
+      if (L[this.i].k === 1) maxComment = Math.max(maxComment, L[this.i].ind);
+      this.i++;
+    }
+    if (this.i < L.length && L[this.i].k === 3) throw GIVE_UP;
+    if (maxComment > 0) {
+      const nextInd = this.i < L.length ? L[this.i].ind : 0;
+      if (maxComment > nextInd) throw GIVE_UP;
+    }
+    return maxComment >= 0;
+  }
+
+  document(): YMap | undefined {
+    const L = this.lines;
+    this.skip();
+    if (this.i >= L.length) throw GIVE_UP; // empty or comment-only document: let yaml decide
+    let l = L[this.i];
+    const t = this.t;
+    if (l.ind === 0 && t.startsWith('---', l.s)) {
+      // the document start marker: only whitespace or a comment may follow
+      let p = l.s + 3;
+      while (p < l.e && t.charCodeAt(p) === SP) p++;
+      if (p < l.e && (t.charCodeAt(p) !== HASH || p === l.s + 3)) throw GIVE_UP;
+      this.i++;
+      this.skip();
+      if (this.i >= L.length) throw GIVE_UP;
+      l = L[this.i];
+    }
+    if (l.ind !== 0) throw GIVE_UP;
+    const c = t.charCodeAt(l.s);
+    if (c === DASH || c === 37 /* % */ || t.startsWith('...', l.s)) throw GIVE_UP;
+    const m = this.map(l.s, 0);
+    this.skip();
+    if (this.i < L.length) throw GIVE_UP;
+    return m.node as YMap;
+  }
+
+  private depth = 0;
+
+  private count(): void {
+    if (++this.nodes > this.budget) throw GIVE_UP;
+  }
+
+  /** deep nesting: yaml.ts has its own limit and message; stay well below it */
+  private enter(): void {
+    if (++this.depth > 100) throw GIVE_UP;
+  }
+
+  /**
+   * A block map whose first key starts at offset `at` (column `col`) on line i.
+   * Returns the node and its "r2" (node end including a trailing comment and line break).
+   */
+  private map(at: number, col: number): { node: YMap; r2: number } {
+    this.count();
+    this.enter();
+    const L = this.lines;
+    const t = this.t;
+    const items: YPair[] = [];
+    let r1 = at;
+    let pos = at;
+    for (;;) {
+      const l = L[this.i];
+      // key
+      const key = this.key(pos, l.e);
+      let p = key.colon + 1;
+      while (p < l.e && t.charCodeAt(p) === SP) p++;
+      let value: YNode | null;
+      let r2: number;
+      if (p >= l.e || t.charCodeAt(p) === HASH) {
+        const hasComment = p < l.e;
+        this.i++;
+        const comments = this.skip();
+        const nl = this.i < L.length ? L[this.i] : undefined;
+        if (nl && nl.ind > col) {
+          if (hasComment) throw GIVE_UP;
+          const v = this.block(nl);
+          value = v.node;
+          r2 = v.r2;
+        } else if (nl && nl.ind === col && this.isSeqItem(nl.s + nl.ind, nl.e)) {
+          if (hasComment) throw GIVE_UP;
+          const v = this.seq(nl.s + nl.ind, col);
+          value = v.node;
+          r2 = v.r2;
+        } else {
+          // an empty value's range reaches over following comments: yaml decides
+          if (hasComment || comments) throw GIVE_UP;
+          this.count();
+          value = { t: 's', v: null, start: p, end: p, style: 'plain' };
+          r2 = p;
+        }
+      } else {
+        const v = this.inlineValue(p, l, col);
+        value = v.node;
+        r2 = v.r2;
+      }
+      items.push({ key: key.node, value });
+      r1 = r2;
+      // next entry: a content line at exactly this column
+      if (this.i >= L.length) break;
+      const nl = L[this.i];
+      if (nl.ind < col) break;
+      if (nl.ind > col) throw GIVE_UP;
+      if (this.isSeqItem(nl.s + nl.ind, nl.e)) break; // a compact sequence ends here (parent decides)
+      pos = nl.s + nl.ind;
+    }
+    this.depth--;
+    return { node: { t: 'm', items, start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
+  }
+
+  private isSeqItem(p: number, e: number): boolean {
+    return this.t.charCodeAt(p) === DASH && (p + 1 === e || this.t.charCodeAt(p + 1) === SP);
+  }
+
+  /** A nested block (map or sequence) starting on content line l. */
+  private block(l: Line): { node: YNode; r2: number } {
+    const p = l.s + l.ind;
+    if (this.isSeqItem(p, l.e)) return this.seq(p, l.ind);
+    return this.map(p, l.ind);
+  }
+
+  /** A block sequence whose first `-` is at offset `at` (column `col`) on line i. */
+  private seq(at: number, col: number): { node: YSeq; r2: number } {
+    this.count();
+    this.enter();
+    const L = this.lines;
+    const t = this.t;
+    const items: YNode[] = [];
+    let r1 = at;
+    let pos = at;
+    for (;;) {
+      const l = L[this.i];
+      let p = pos + 1;
+      while (p < l.e && t.charCodeAt(p) === SP) p++;
+      let r2: number;
+      if (p >= l.e || t.charCodeAt(p) === HASH) {
+        const hasComment = p < l.e;
+        this.i++;
+        const comments = this.skip();
+        const nl = this.i < L.length ? L[this.i] : undefined;
+        if (hasComment) throw GIVE_UP;
+        if (nl && nl.ind > col) {
+          const v = this.block(nl);
+          items.push(v.node);
+          r2 = v.r2;
+        } else {
+          if (comments) throw GIVE_UP;
+          this.count();
+          items.push({ t: 's', v: null, start: p, end: p, style: 'plain' });
+          r2 = p;
+        }
+      } else if (this.isSeqItem(p, l.e)) {
+        throw GIVE_UP; // `- - x`
+      } else if (this.looksLikeKey(p, l.e)) {
+        // `- key: value`: a map whose column is the key's
+        const v = this.map(p, p - l.s);
+        items.push(v.node);
+        r2 = v.r2;
+      } else {
+        const v = this.inlineValue(p, l, col);
+        items.push(v.node);
+        r2 = v.r2;
+      }
+      r1 = r2;
+      if (this.i >= L.length) break;
+      const nl = L[this.i];
+      if (nl.ind !== col || !this.isSeqItem(nl.s + nl.ind, nl.e)) {
+        if (nl.ind > col) throw GIVE_UP;
+        break;
+      }
+      pos = nl.s + nl.ind;
+    }
+    this.depth--;
+    return { node: { t: 'q', items, start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
+  }
+
+  /** Does the text at p start a `key:` entry (plain or single-line quoted key)? */
+  private looksLikeKey(p: number, e: number): boolean {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    if (c === 34 || c === 39) {
+      const q = t.indexOf(String.fromCharCode(c), p + 1);
+      if (q < 0 || q >= e) return false;
+      let k = q + 1;
+      while (k < e && t.charCodeAt(k) === SP) k++;
+      return t.charCodeAt(k) === COLON;
+    }
+    for (let k = p; k < e; k++) {
+      const ch = t.charCodeAt(k);
+      if (ch === COLON && (k + 1 === e || t.charCodeAt(k + 1) === SP)) return true;
+      if (ch === HASH && k > p && t.charCodeAt(k - 1) === SP) return false;
+    }
+    return false;
+  }
+
+  /** A key at p on a line ending at e: `key:` (plain) or `"key":` / `'key':` (one line). */
+  private key(p: number, e: number): { node: YScalar; colon: number } {
+    this.count();
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    if (c === 34 || c === 39) {
+      const q = this.quotedEnd(p, e);
+      let k = q;
+      while (k < e && t.charCodeAt(k) === SP) k++;
+      if (t.charCodeAt(k) !== COLON || (k + 1 < e && t.charCodeAt(k + 1) !== SP)) throw GIVE_UP;
+      return { node: { t: 's', v: this.quotedValue(p, q), start: p, end: q, style: c === 34 ? 'double' : 'single' }, colon: k };
+    }
+    if (isIndicator(c) || c === DASH && (p + 1 >= e || t.charCodeAt(p + 1) === SP)) throw GIVE_UP;
+    for (let k = p; k < e; k++) {
+      const ch = t.charCodeAt(k);
+      if (ch === 9) throw GIVE_UP;
+      if (ch === HASH && t.charCodeAt(k - 1) === SP) throw GIVE_UP;
+      if (ch === COLON && (k + 1 === e || t.charCodeAt(k + 1) === SP)) {
+        let ke = k;
+        while (ke > p && t.charCodeAt(ke - 1) === SP) ke--;
+        if (ke === p) throw GIVE_UP;
+        const raw = t.slice(p, ke);
+        return { node: { t: 's', v: resolvePlain(raw), start: p, end: ke, style: 'plain' }, colon: k };
+      }
+    }
+    throw GIVE_UP; // a scalar where a key was expected (or a multi-line key)
+  }
+
+  /** offset after the closing quote of a one-line quoted scalar starting at p */
+  private quotedEnd(p: number, e: number): number {
+    const t = this.t;
+    const q = t.charCodeAt(p);
+    for (let k = p + 1; k < e; k++) {
+      const ch = t.charCodeAt(k);
+      if (q === 34 && ch === 92) {
+        k++;
+        continue;
+      }
+      if (ch === q) {
+        if (q === 39 && t.charCodeAt(k + 1) === 39) {
+          k++;
+          continue;
+        }
+        return k + 1;
+      }
+    }
+    throw GIVE_UP; // multi-line quoted scalar
+  }
+
+  private quotedValue(p: number, qe: number): string {
+    const raw = this.t.slice(p + 1, qe - 1);
+    return this.t.charCodeAt(p) === 34 ? decodeDouble(raw) : raw.replace(/''/g, "'");
+  }
+
+  /** After a quoted scalar or flow collection: only spaces and a comment may follow on the line. */
+  private rest(k: number, e: number): void {
+    const t = this.t;
+    if (k < e && t.charCodeAt(k) !== SP) throw GIVE_UP;
+    while (k < e && t.charCodeAt(k) === SP) k++;
+    if (k < e && t.charCodeAt(k) !== HASH) throw GIVE_UP;
+  }
+
+  /** A value that starts on the current line at p (line l); advances i past it. */
+  private inlineValue(p: number, l: Line, col: number): { node: YNode; r2: number } {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    const lineEnd = this.next(l.e);
+    this.count();
+    if (c === 34 || c === 39) {
+      const q = this.quotedEnd(p, l.e);
+      this.rest(q, l.e);
+      this.i++;
+      this.afterScalar(col);
+      return { node: { t: 's', v: this.quotedValue(p, q), start: p, end: q, style: c === 34 ? 'double' : 'single' }, r2: lineEnd };
+    }
+    if (c === 124 /* | */) return this.literal(p, l, col);
+    if (c === 123 /* { */ || c === 91 /* [ */) return this.flow(p, l, col);
+    if (isIndicator(c) || (c === DASH && (p + 1 >= l.e || t.charCodeAt(p + 1) === SP))) throw GIVE_UP;
+    // plain scalar: to a comment or the end of the line
+    let ve = l.e;
+    for (let k = p; k < l.e; k++) {
+      const ch = t.charCodeAt(k);
+      if (ch === 9) throw GIVE_UP;
+      if (ch === HASH && t.charCodeAt(k - 1) === SP) {
+        ve = k;
+        break;
+      }
+      if (ch === COLON && (k + 1 === l.e || t.charCodeAt(k + 1) === SP)) throw GIVE_UP;
+    }
+    while (ve > p && t.charCodeAt(ve - 1) === SP) ve--;
+    this.i++;
+    this.afterScalar(col);
+    return { node: { t: 's', v: resolvePlain(t.slice(p, ve)), start: p, end: ve, style: 'plain' }, r2: lineEnd };
+  }
+
+  /** A one-line scalar value may not continue on more-indented lines (multi-line plain scalars: yaml decides). */
+  private afterScalar(col: number): void {
+    this.skip();
+    if (this.i < this.lines.length && this.lines[this.i].ind > col) throw GIVE_UP;
+  }
+
+  /** `{}`, `[]`, or a one-line flow sequence of scalars. */
+  private flow(p: number, l: Line, col: number): { node: YNode; r2: number } {
+    const t = this.t;
+    const open = t.charCodeAt(p);
+    const lineEnd = this.next(l.e);
+    let k = p + 1;
+    while (k < l.e && t.charCodeAt(k) === SP) k++;
+    if (open === 123) {
+      if (t.charCodeAt(k) !== 125 || k !== p + 1) throw GIVE_UP;
+      this.rest(k + 1, l.e);
+      this.i++;
+      this.afterScalar(col);
+      return { node: { t: 'm', items: [], start: p, end: p + 2, flow: true }, r2: lineEnd };
+    }
+    const items: YNode[] = [];
+    if (t.charCodeAt(k) === 93) {
+      if (k !== p + 1) throw GIVE_UP;
+    } else {
+      for (;;) {
+        while (k < l.e && t.charCodeAt(k) === SP) k++;
+        const c = t.charCodeAt(k);
+        this.count();
+        if (c === 34 || c === 39) {
+          const q = this.quotedEnd(k, l.e);
+          items.push({ t: 's', v: this.quotedValue(k, q), start: k, end: q, style: c === 34 ? 'double' : 'single' });
+          k = q;
+        } else {
+          const s = k;
+          while (k < l.e) {
+            const ch = t.charCodeAt(k);
+            if (ch === 44 || ch === 93 || ch === 91 || ch === 123 || ch === 125 || ch === 9 || ch === HASH || ch === COLON || ch === 34 || ch === 39) break;
+            k++;
+          }
+          let ve = k;
+          while (ve > s && t.charCodeAt(ve - 1) === SP) ve--;
+          if (ve === s || isIndicator(t.charCodeAt(s)) || t.charCodeAt(s) === DASH) throw GIVE_UP;
+          items.push({ t: 's', v: resolvePlain(t.slice(s, ve)), start: s, end: ve, style: 'plain' });
+        }
+        while (k < l.e && t.charCodeAt(k) === SP) k++;
+        const d = t.charCodeAt(k);
+        if (d === 44) {
+          k++;
+          while (k < l.e && t.charCodeAt(k) === SP) k++;
+          if (t.charCodeAt(k) === 93) throw GIVE_UP; // trailing comma
+          continue;
+        }
+        if (d === 93) break;
+        throw GIVE_UP;
+      }
+    }
+    this.rest(k + 1, l.e);
+    this.i++;
+    this.afterScalar(col);
+    return { node: { t: 'q', items, start: p, end: k + 1, flow: true }, r2: lineEnd };
+  }
+
+  /** `|`, `|-`, `|+` literal block scalars (content more indented than the parent's column). */
+  private literal(p: number, l: Line, col: number): { node: YScalar; r2: number } {
+    const t = this.t;
+    let k = p + 1;
+    let chomp: 'clip' | 'strip' | 'keep' = 'clip';
+    if (t.charCodeAt(k) === 45) {
+      chomp = 'strip';
+      k++;
+    } else if (t.charCodeAt(k) === 43) {
+      chomp = 'keep';
+      k++;
+    }
+    this.rest(k, l.e);
+    if (k < l.e && t.charCodeAt(k) !== SP) throw GIVE_UP;
+    const L = this.lines;
+    this.i++;
+    // content indentation: the first non-blank line's
+    let j = this.i;
+    while (j < L.length && L[j].s === L[j].e) j++;
+    let ind = -1;
+    for (let q = this.i; q < L.length; q++) {
+      const x = L[q];
+      if (x.s === x.e) continue;
+      // a whitespace-only line: yaml's handling depends on its length; give up when it matters
+      let sp = x.s;
+      while (sp < x.e && t.charCodeAt(sp) === SP) sp++;
+      if (sp === x.e) {
+        if (ind < 0 || x.e - x.s > ind) throw GIVE_UP;
+        continue;
+      }
+      if (ind < 0) {
+        ind = sp - x.s;
+        if (ind <= col) ind = -2;
+      }
+      break;
+    }
+    const parts: string[] = [];
+    let last = this.i; // one past the last content line
+    let endOff = l.e; // end of the last content line
+    if (ind > 0) {
+      let q = this.i;
+      for (; q < L.length; q++) {
+        const x = L[q];
+        let sp = x.s;
+        while (sp < x.e && t.charCodeAt(sp) === SP) sp++;
+        if (sp === x.e) {
+          if (x.e - x.s > ind) throw GIVE_UP;
+          parts.push('');
+          continue;
+        }
+        if (sp - x.s < ind) break;
+        parts.push(t.slice(x.s + ind, x.e));
+        last = q + 1;
+        endOff = x.e;
+      }
+      const trailing = parts.length - (last - this.i);
+      let body = parts.slice(0, last - this.i).join('\n');
+      if (chomp === 'clip') body += '\n';
+      else if (chomp === 'keep') body += '\n' + '\n'.repeat(trailing);
+      if (chomp === 'keep' && trailing) throw GIVE_UP; // the keep-range end is subtle: yaml decides
+      this.i = last;
+      this.count();
+      this.skipBlankOnly();
+      this.skip();
+      if (this.i < L.length && L[this.i].ind > col) throw GIVE_UP;
+      const r2 = this.next(endOff);
+      return { node: { t: 's', v: body, start: p, end: trimEnd(t, p, r2), style: 'literal' }, r2 };
+    }
+    throw GIVE_UP; // empty block scalar or content not indented: yaml decides
+  }
+
+  private skipBlankOnly(): void {
+    while (this.i < this.lines.length && this.lines[this.i].k === 0) this.i++;
+  }
+}
+
+function isIndicator(c: number): boolean {
+  // ? : , [ ] { } # & * ! | > ' " % @ `
+  return c === 63 || c === COLON || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === HASH || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 39 || c === 34 || c === 37 || c === 64 || c === 96;
+}
+
+function trimEnd(text: string, start: number, end: number): number {
+  while (end > start) {
+    const c = text.charCodeAt(end - 1);
+    if (c === SP || c === NL || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0x85) end--;
+    else break;
+  }
+  return end;
+}

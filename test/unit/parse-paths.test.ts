@@ -1,0 +1,129 @@
+/**
+ * The fast YAML reader (server/src/core/source/yaml-fast.ts) must give exactly the tree that the
+ * `yaml` package's conversion gives, for every document it accepts: same values, styles and
+ * ranges. Checked on every YAML file of the shared corpus, the rule fixtures, the examples and a
+ * generated 10 MB bench workspace; and whole-file results (objects + findings) must not depend on
+ * the path taken.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { splitDocuments, yamlChunkRoot, parseYaml, useFastYaml } from '../../server/src/core/source/yaml';
+import { fastParseDocument } from '../../server/src/core/source/yaml-fast';
+import { stripBom } from '../../server/src/core/source/files';
+import { analyze } from '../../server/src/core/engine';
+import type { SourceFile } from '../../server/src/core/types';
+import { ensure, workspaceDir } from '../../bench/generate';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CORPUS = '/work/shared/corpus';
+
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return out;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== '.git') walk(p);
+      } else if (/\.ya?ml$/i.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+interface Tally {
+  files: number;
+  docs: number;
+  fast: number;
+}
+
+/** Every chunk the fast reader accepts must equal yaml's conversion. */
+function compareFile(file: string, tally: Tally): void {
+  const text = stripBom(fs.readFileSync(file, 'utf8'));
+  tally.files++;
+  for (const c of splitDocuments(text)) {
+    tally.docs++;
+    const fast = fastParseDocument(text, c.start, c.end);
+    if (!fast) continue;
+    tally.fast++;
+    const exact = yamlChunkRoot(text, c.start, c.end);
+    assert.ok(exact !== undefined, `${file}@${c.start}: the fast reader accepted a document yaml rejects`);
+    assert.deepStrictEqual(fast, exact, `${file}@${c.start}: trees differ`);
+  }
+}
+
+function run(name: string, files: string[], minFastShare = 0): void {
+  test(`fast YAML reader = yaml conversion: ${name} (${files.length} files)`, () => {
+    const tally: Tally = { files: 0, docs: 0, fast: 0 };
+    for (const f of files) compareFile(f, tally);
+    console.log(`# ${name}: ${tally.fast} of ${tally.docs} documents took the fast path`);
+    if (minFastShare) assert.ok(tally.fast >= minFastShare * tally.docs, `only ${tally.fast} of ${tally.docs} documents took the fast path`);
+  });
+}
+
+for (const sub of fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).sort() : []) {
+  const files = yamlFiles(path.join(CORPUS, sub));
+  if (files.length) run(`corpus/${sub}`, files);
+}
+run('rule fixtures, stories and examples', [...yamlFiles(path.join(ROOT, 'test/fixtures')), ...yamlFiles(path.join(ROOT, 'examples'))]);
+
+test('fast YAML reader = yaml conversion: generated 10 MB bench workspace (nearly all documents fast)', () => {
+  ensure('10');
+  const tally: Tally = { files: 0, docs: 0, fast: 0 };
+  for (const f of yamlFiles(workspaceDir('10'))) compareFile(f, tally);
+  console.log(`# bench 10 MB: ${tally.fast} of ${tally.docs} documents took the fast path`);
+  assert.ok(tally.fast >= 0.95 * tally.docs, `only ${tally.fast} of ${tally.docs} documents took the fast path`);
+});
+
+test('whole-file results (objects, findings) do not depend on the path taken: corpus and fixtures', () => {
+  const files = [...yamlFiles(CORPUS), ...yamlFiles(path.join(ROOT, 'test/fixtures')), ...yamlFiles(path.join(ROOT, 'examples'))];
+  const strip = (r: ReturnType<typeof parseYaml>) => JSON.stringify(r);
+  try {
+    for (const f of files) {
+      const text = stripBom(fs.readFileSync(f, 'utf8'));
+      useFastYaml(true);
+      const a = strip(parseYaml(f, text));
+      useFastYaml(false);
+      const b = strip(parseYaml(f, text));
+      assert.equal(a, b, f);
+    }
+  } finally {
+    useFastYaml(true);
+  }
+});
+
+test('findings on the rule fixtures and the story are identical with and without the fast reader', () => {
+  const dirs = [path.join(ROOT, 'test/fixtures/rules'), path.join(ROOT, 'test/fixtures/stories'), path.join(ROOT, 'examples')];
+  const load = (dir: string): SourceFile[] => {
+    const out: SourceFile[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out.push({ path: path.relative(dir, p).split(path.sep).join('/'), text: fs.readFileSync(p, 'utf8') });
+      }
+    };
+    walk(dir);
+    return out;
+  };
+  try {
+    for (const root of dirs) {
+      if (!fs.existsSync(root)) continue;
+      // each fixture folder is its own workspace
+      for (const sub of fs.readdirSync(root, { withFileTypes: true })) {
+        if (!sub.isDirectory()) continue;
+        const files = load(path.join(root, sub.name));
+        useFastYaml(true);
+        const a = JSON.stringify(analyze(files).findings);
+        useFastYaml(false);
+        const b = JSON.stringify(analyze(files).findings);
+        assert.equal(a, b, `${root}/${sub.name}`);
+      }
+    }
+  } finally {
+    useFastYaml(true);
+  }
+});
