@@ -65,7 +65,7 @@ const NOISE = [
   /Unable to read file|^(Canceled: )*Canceled|Creation of workbench contribution|took \d+ms\.$/,
   /vscode-remote-resource|telemetry|workspace trust|Unable to (resolve|retrieve)|Unknown message|Failed to load resource|Content Security Policy/i,
 ];
-const isNoise = (line) => NOISE.some((re) => re.test(line));
+const isNoise = (line) => !line.startsWith('e2e:') && NOISE.some((re) => re.test(line));
 
 /** Handles one log message from the extension host; returns a promise when it triggers work. */
 function makeLogHandler({ onScreenshot, quiet = () => false }) {
@@ -104,6 +104,8 @@ function screenshotPath(name) {
 
 // ---------------------------------------------------------------------------------------------
 // preparation shared by both backends
+let tmpDir = null; // removed on every exit unless MESHLINT_E2E_KEEP=1
+process.on('exit', () => { if (tmpDir && env.MESHLINT_E2E_KEEP !== '1') try { rmSync(tmpDir, { recursive: true, force: true }); } catch { /* ignore */ } });
 function fail(msg) {
   console.error(`e2e: FAILED: ${msg}`);
   console.log('0 passed, 1 failed');
@@ -492,8 +494,8 @@ async function main() {
   const extPath = extensionPath();
   const testsPath = await buildSuite();
   const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'meshlint-e2e-')));
-  if (env.MESHLINT_E2E_KEEP !== '1') closers.unshift(async () => rmSync(tmp, { recursive: true, force: true }));
-  else say(`keeping ${tmp}`);
+  tmpDir = tmp;
+  if (env.MESHLINT_E2E_KEEP === '1') say(`keeping ${tmp}`);
   const ws = makeWorkspace(tmp, 'workspace');
   const backend = await chooseBackend();
   const run = backend === 'electron' ? runElectron : runCodeServer;
