@@ -82,7 +82,7 @@ export class CoverageProvider implements vscode.TreeDataProvider<Node> {
       this.loading = false;
     }
     if (this.view) {
-      this.view.message = this.data ? this.data.summary.text : this.error ? `meshlint: ${this.error}` : 'meshlint is indexing the workspace…';
+      this.view.message = this.data ? undefined : this.error ? `meshlint: ${this.error}` : 'meshlint is indexing the workspace…';
       this.view.description = this.data ? `${this.data.summary.percent}%` : undefined;
     }
     this.changed.fire(undefined);

