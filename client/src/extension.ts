@@ -140,15 +140,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ getC
     vscode.commands.registerCommand('meshlint.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('meshlint.restartServer', async () => {
       output.appendLine('[client] restarting the meshlint server');
-      if (client && client.state !== State.Stopped) {
-        try {
-          await client.stop(5000);
-        } catch (e) {
-          output.appendLine(`[client] stop failed: ${(e as Error).message}`);
+      try {
+        if (!client) await ready();
+        else if (client.state === State.Running) await client.restart();
+        else {
+          starting = client.start();
+          await starting;
         }
+      } catch (e) {
+        output.appendLine(`[client] restart failed: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(`meshlint: the server did not restart (${(e as Error).message}).`);
       }
-      client = undefined;
-      await ready();
       provider.modelChanged();
     }),
   );

@@ -235,11 +235,16 @@ export class MeshlintServer {
     let progress: WorkDoneProgressServerReporter | undefined;
     try {
       if (this.caps.progress) progress = await this.conn.window.createWorkDoneProgress().catch(() => undefined);
-      const keys: string[] = [];
+      const found = new Set<string>();
       for (const f of this.paths.list()) {
-        for (const file of discover(f.fsPath, { excludes: this.settings.exclude })) keys.push(this.paths.keyOfFsPath(file));
+        for (const file of discover(f.fsPath, { excludes: this.settings.exclude })) found.add(this.paths.keyOfFsPath(file));
       }
-      for (const k of this.openByKey.keys()) if (!keys.includes(k)) keys.push(k);
+      // open documents count even when not on disk; ones that settings now exclude drop out
+      for (const k of [...this.openByKey.keys()]) {
+        if (this.included(k)) found.add(k);
+        else this.openByKey.delete(k);
+      }
+      const keys = [...found];
       const total = keys.length;
       const title = `Indexing ${total.toLocaleString('en-US')} files`;
       progress?.begin('meshlint', 0, title, false);
