@@ -52,7 +52,7 @@ export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.meshlint`;
 const WATCH_GLOBS = ['**/*.{yaml,yml}', '**/*.{conf,nginx}', '**/*.conf.template', '**/{conf.d,nginx,sites-available,sites-enabled}/*'];
 
 /** Time budget of one indexing slice before yielding to pending requests. */
-const SLICE_MS = 12;
+const SLICE_MS = 5;
 
 export interface ServerOptions {
   /** quiet period after an edit burst before re-analysis (ms) */
