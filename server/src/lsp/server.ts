@@ -69,6 +69,34 @@ interface Snapshot {
   versions: Map<string, number>;
 }
 
+interface PublishedFile {
+  uri: string;
+  findings: Finding[];
+  hash: string;
+  /** the file and the files its related information points into, with the texts used */
+  texts: [string, string | undefined][];
+}
+
+/** Field-by-field equality of two finding lists (fixes are not shown in diagnostics). */
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.rule !== y.rule || x.start !== y.start || x.end !== y.end || x.severity !== y.severity || x.message !== y.message) return false;
+    if ((x.tags ?? []).join() !== (y.tags ?? []).join()) return false;
+    const rx = x.related ?? [];
+    const ry = y.related ?? [];
+    if (rx.length !== ry.length) return false;
+    for (let j = 0; j < rx.length; j++) {
+      const p = rx[j];
+      const q = ry[j];
+      if (p.message !== q.message || p.span.file !== q.span.file || p.span.start !== q.span.start || p.span.end !== q.span.end) return false;
+    }
+  }
+  return true;
+}
+
 export class MeshlintServer {
   private readonly docs = new TextDocuments(TextDocument);
   private readonly paths = new Paths();
@@ -90,6 +118,8 @@ export class MeshlintServer {
   private snapshot?: Snapshot;
   private generation = 0;
   private published = new Map<string, string>();
+  /** per file: the findings and texts its last diagnostics were computed from */
+  private publishedFiles = new Map<string, PublishedFile>();
   private readonly lines = new LineIndexes((f) => this.snapshot?.result.model.text(f) ?? this.ws.text(f));
 
   private timer?: NodeJS.Timeout;
@@ -416,7 +446,9 @@ export class MeshlintServer {
 
   private publish(): void {
     const snap = this.snapshot!;
+    const model = snap.result.model;
     const next = new Map<string, string>();
+    const nextCache = new Map<string, PublishedFile>();
     const uriOf = (f: string) => this.paths.uri(f);
     for (const [file, findings] of snap.byFile) {
       const uri = uriOf(file);
@@ -429,13 +461,24 @@ export class MeshlintServer {
         if (old !== undefined) next.set(uri, old);
         continue;
       }
+      // unchanged findings over unchanged texts need no conversion (large workspaces, small edits)
+      const prev = this.publishedFiles.get(file);
+      if (prev && prev.uri === uri && sameFindings(prev.findings, findings) && prev.texts.every(([f, t]) => model.text(f) === t)) {
+        next.set(uri, prev.hash);
+        nextCache.set(file, prev);
+        continue;
+      }
       const diagnostics = findings.map((f) => toDiagnostic(f, this.lines, uriOf));
       const hash = JSON.stringify(diagnostics);
       next.set(uri, hash);
+      const files = new Set<string>([file]);
+      for (const f of findings) for (const r of f.related ?? []) files.add(r.span.file);
+      nextCache.set(file, { uri, findings, hash, texts: [...files].map((f) => [f, model.text(f)] as [string, string | undefined]) });
       if (this.published.get(uri) !== hash) void this.conn.sendDiagnostics({ uri, version, diagnostics });
     }
     for (const uri of this.published.keys()) if (!next.has(uri)) void this.conn.sendDiagnostics({ uri, diagnostics: [] });
     this.published = next;
+    this.publishedFiles = nextCache;
   }
 
   private readyStatus(): StatusParams {
