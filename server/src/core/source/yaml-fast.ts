@@ -27,6 +27,7 @@ function resolvePlain(s: string): YScalar['v'] {
   if (s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return null;
   if (s === 'true' || s === 'True' || s === 'TRUE') return true;
   if (s === 'false' || s === 'False' || s === 'FALSE') return false;
+  if (c !== 43 && c !== DASH && c !== 46 && !(c >= 48 && c <= 57)) return s; // a word starting with n/t/f/N/T/F
   if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
   if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) {
     const f = parseFloat(s);
@@ -35,6 +36,20 @@ function resolvePlain(s: string): YScalar['v'] {
   }
   // octal, hex, .inf/.nan: rare; leave them to the exact parser
   if (/^0o[0-7]+$/.test(s) || /^0x[0-9a-fA-F]+$/.test(s) || /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) throw GIVE_UP;
+  return s;
+}
+
+/**
+ * Keys and short values repeat across thousands of documents (apiVersion, name, TCP, http...):
+ * one shared string each instead of a copy per occurrence (V8 copies short substrings).
+ */
+const INTERN = new Map<string, string>();
+function intern(s: string): string {
+  if (s.length > 40) return s;
+  const hit = INTERN.get(s);
+  if (hit !== undefined) return hit;
+  if (INTERN.size > 250_000) INTERN.clear();
+  INTERN.set(s, s);
   return s;
 }
 
@@ -335,7 +350,8 @@ class Reader {
         while (ke > p && t.charCodeAt(ke - 1) === SP) ke--;
         if (ke === p) throw GIVE_UP;
         const raw = t.slice(p, ke);
-        return { node: { t: 's', v: resolvePlain(raw), start: p, end: ke, style: 'plain' }, colon: k };
+        const v = resolvePlain(raw);
+        return { node: { t: 's', v: typeof v === 'string' ? intern(v) : v, start: p, end: ke, style: 'plain' }, colon: k };
       }
     }
     throw GIVE_UP; // a scalar where a key was expected (or a multi-line key)
@@ -364,7 +380,7 @@ class Reader {
 
   private quotedValue(p: number, qe: number): string {
     const raw = this.t.slice(p + 1, qe - 1);
-    return this.t.charCodeAt(p) === 34 ? decodeDouble(raw) : raw.replace(/''/g, "'");
+    return intern(this.t.charCodeAt(p) === 34 ? decodeDouble(raw) : raw.replace(/''/g, "'"));
   }
 
   /** After a quoted scalar or flow collection: only spaces and a comment may follow on the line. */
@@ -405,7 +421,8 @@ class Reader {
     while (ve > p && t.charCodeAt(ve - 1) === SP) ve--;
     this.i++;
     this.afterScalar(col);
-    return { node: { t: 's', v: resolvePlain(t.slice(p, ve)), start: p, end: ve, style: 'plain' }, r2: lineEnd };
+    const v = resolvePlain(t.slice(p, ve));
+    return { node: { t: 's', v: typeof v === 'string' ? intern(v) : v, start: p, end: ve, style: 'plain' }, r2: lineEnd };
   }
 
   /** A one-line scalar value may not continue on more-indented lines (multi-line plain scalars: yaml decides). */
