@@ -49,6 +49,10 @@ const STYLE: Record<string, ScalarStyle> = {
 };
 
 class BudgetExceeded extends Error {}
+class TooDeep extends Error {}
+
+/** Nesting limit for one document: Kubernetes objects nest a few dozen levels; rules and features recurse. */
+const MAX_DEPTH = 200;
 
 function shift(r: [number, number, number] | null | undefined, base: number): [number, number, number] {
   return r ? [r[0] + base, r[1] + base, r[2] + base] : [base, base, base];
@@ -59,13 +63,23 @@ function trimEnd(text: string, start: number, end: number): number {
   return end;
 }
 
-function convert(node: unknown, doc: Document, text: string, budget: { n: number; base: number }, aliasDepth = 0): YNode | null {
+interface Budget {
+  n: number;
+  base: number;
+  /** alias -> anchored node: `Alias.resolve` walks the whole document, so an alias bomb would be quadratic */
+  aliases?: Map<unknown, unknown>;
+}
+
+function convert(node: unknown, doc: Document, text: string, budget: Budget, aliasDepth = 0, depth = 0): YNode | null {
   if (node == null) return null;
   if (--budget.n < 0) throw new BudgetExceeded();
+  if (depth > MAX_DEPTH) throw new TooDeep();
   if (isAlias(node)) {
     if (aliasDepth > 20) throw new BudgetExceeded();
-    const target = node.resolve(doc);
-    const conv = convert(target, doc, text, budget, aliasDepth + 1);
+    budget.aliases ??= new Map();
+    let target = budget.aliases.get(node);
+    if (target === undefined) budget.aliases.set(node, (target = node.resolve(doc) ?? null));
+    const conv = convert(target, doc, text, budget, aliasDepth + 1, depth);
     if (!conv) return null;
     // an alias keeps its own location for reporting
     const r = shift((node as YamlNode).range, budget.base);
@@ -83,19 +97,19 @@ function convert(node: unknown, doc: Document, text: string, budget: { n: number
     const items = [];
     for (const p of node.items) {
       if (!isPair(p)) continue;
-      let key = convert(p.key, doc, text, budget, aliasDepth);
+      let key = convert(p.key, doc, text, budget, aliasDepth, depth + 1);
       if (!key || key.t !== 's') {
         const kr = (p.key as YamlNode | null)?.range ? shift((p.key as YamlNode).range, budget.base) : [r[0], r[0], r[0]];
         key = { t: 's', v: text.slice(kr[0], kr[1]), start: kr[0], end: kr[1], style: 'plain' };
       }
-      items.push({ key: key as YScalar, value: convert(p.value, doc, text, budget, aliasDepth) });
+      items.push({ key: key as YScalar, value: convert(p.value, doc, text, budget, aliasDepth, depth + 1) });
     }
     return { t: 'm', items, start: r[0], end: trimEnd(text, r[0], r[1]), flow: !!node.flow };
   }
   if (yIsSeq(node)) {
     const items: YNode[] = [];
     for (const it of node.items) {
-      const c = convert(it, doc, text, budget, aliasDepth);
+      const c = convert(it, doc, text, budget, aliasDepth, depth + 1);
       if (c) items.push(c);
     }
     return { t: 'q', items, start: r[0], end: trimEnd(text, r[0], r[1]), flow: !!node.flow };
@@ -204,7 +218,10 @@ function parseYamlText(file: string, text: string): ParsedYamlFile {
           file,
           start: s,
           end: Math.min(Math.max(e0 + base, s), text.length),
-          message: `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+          // the yaml package reports its own stack overflow on absurd nesting as a parse error
+          message: /call stack/i.test(e.message)
+            ? `YAML nests too deeply to be read (more than ${MAX_DEPTH} levels); meshlint skipped this document.`
+            : `YAML syntax: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
         });
         continue; // a broken document is not trusted for objects
       }
@@ -212,7 +229,7 @@ function parseYamlText(file: string, text: string): ParsedYamlFile {
       try {
         root = convert(d.contents, d, text, { n: NODE_BUDGET, base });
       } catch (e) {
-        if (!(e instanceof BudgetExceeded)) throw e;
+        if (!(e instanceof BudgetExceeded) && !(e instanceof TooDeep)) throw e;
         const r = shift((d.contents as YamlNode | null)?.range, base);
         findings.push({
           rule: INPUT_RULES.fileSkipped,
@@ -220,7 +237,10 @@ function parseYamlText(file: string, text: string): ParsedYamlFile {
           file,
           start: r[0],
           end: Math.min(r[0] + 1, text.length),
-          message: `meshlint skipped YAML document ${di + 1}: it expands to more than ${NODE_BUDGET} nodes (alias bomb or generated data).`,
+          message:
+            e instanceof TooDeep
+              ? `meshlint skipped YAML document ${di + 1}: it nests more than ${MAX_DEPTH} levels deep.`
+              : `meshlint skipped YAML document ${di + 1}: it expands to more than ${NODE_BUDGET} nodes (alias bomb or generated data).`,
         });
         continue;
       }
