@@ -12,7 +12,14 @@ import { dirname, joinPath } from '../source/files';
 export interface Located {
   d: NgxDirective;
   file: string;
+  /** the config the directive comes from (`file#key`), for include-cycle detection */
+  src?: string;
 }
+
+/** Directives one expansion may pull in through includes (glob fan-out and cycles stay bounded). */
+const MAX_EXPANDED = 20_000;
+
+const confId = (c: NginxConf) => c.file + '#' + (c.key ?? '');
 
 export type Children = { items: Located[]; unknown: boolean };
 
@@ -93,8 +100,9 @@ function build(model: MeshModel): NginxFacts {
     return undefined;
   }
 
-  function children(conf: NginxConf, items: NgxDirective[], file: string, depth = 0, seen = new Set<string>()): Children {
+  function children(conf: NginxConf, items: NgxDirective[], file: string, depth = 0, seen = new Set<string>([confId(conf)]), budget = { n: MAX_EXPANDED }): Children {
     const out: Located[] = [];
+    const src = confId(conf);
     let unknown = false;
     for (const d of items) {
       if (d.name === 'include' && d.args.length === 1) {
@@ -103,21 +111,27 @@ function build(model: MeshModel): NginxFacts {
           unknown = true;
           continue;
         }
-        const inc = depth < 8 ? resolveInclude(conf, file, arg) : undefined;
+        const inc = depth < 8 && budget.n > 0 ? resolveInclude(conf, file, arg) : undefined;
         if (!inc) {
           // mime.types and similar hold no directives that the mesh rules read
           if (!/mime\.types$|fastcgi_params$|uwsgi_params$|scgi_params$/.test(arg)) unknown = true;
           continue;
         }
         for (const ic of inc) {
-          if (seen.has(ic.file + '#' + (ic.key ?? ''))) continue;
-          const sub = children(ic, ic.config.directives, ic.file, depth + 1, new Set([...seen, ic.file + '#' + (ic.key ?? '')]));
+          const id = confId(ic);
+          if (seen.has(id)) continue; // an include cycle: nginx refuses it too
+          if (budget.n <= 0) {
+            unknown = true;
+            break;
+          }
+          const sub = children(ic, ic.config.directives, ic.file, depth + 1, new Set([...seen, id]), budget);
+          budget.n -= sub.items.length;
           out.push(...sub.items);
           unknown ||= sub.unknown;
         }
         continue;
       }
-      out.push({ d, file });
+      out.push({ d, file, src });
     }
     return { items: out, unknown };
   }
@@ -128,8 +142,13 @@ function build(model: MeshModel): NginxFacts {
     // but a file nobody includes is analysed on its own
     const caller = callerOf(model, conf);
     const upstreams = new Map<string, Located>();
+    const budget = { n: MAX_EXPANDED };
     const walk = (items: NgxDirective[], file: string, chain: Located[]) => {
-      const ch = children(conf, items, file);
+      // the configs enclosing this block are on the include stack: including one of them again is a cycle
+      const seen = new Set<string>([confId(conf), ...chain.map((c) => c.src ?? c.file + '#')]);
+      if (budget.n <= 0) return; // include fan-out: the rest of this config is not analysed
+      const ch = children(conf, items, file, 0, seen, budget);
+      budget.n -= ch.items.length;
       for (const loc of ch.items) {
         if (loc.d.name === 'upstream' && loc.d.args.length && loc.d.block) upstreams.set(loc.d.args[0].value, loc);
       }
@@ -160,7 +179,14 @@ function build(model: MeshModel): NginxFacts {
       model.extraCallers.push(c);
     }
   }
-  return { targets, children: (conf, items, file) => children(conf, items, file) };
+  // rules ask for the same blocks once per proxy_pass: expand each block once
+  const memo = new WeakMap<NgxDirective[], Children>();
+  const memoChildren = (conf: NginxConf, items: NgxDirective[], file: string): Children => {
+    let c = memo.get(items);
+    if (!c) memo.set(items, (c = children(conf, items, file)));
+    return c;
+  };
+  return { targets, children: memoChildren };
 }
 
 export function callerOf(model: MeshModel, conf: NginxConf): ProxyTarget['caller'] {
