@@ -415,12 +415,11 @@ export class MeshModel {
    * Service, from a namespace (undefined when the caller's namespace is unknown).
    */
   resolveHost(rawHost: string, fromNs?: string): HostResolution {
-    const key = `${fromNs ?? ''}\u0000${rawHost}`;
-    const hit = this.resolveCache.get(key);
-    if (hit) return { ...hit };
-    const r = this.resolveHostUncached(rawHost, fromNs);
-    this.resolveCache.set(key, r);
-    return { ...r };
+    // results are shared: callers treat them as read-only
+    const key = fromNs === undefined ? rawHost : `${fromNs}\u0000${rawHost}`;
+    let r = this.resolveCache.get(key);
+    if (!r) this.resolveCache.set(key, (r = Object.freeze(this.resolveHostUncached(rawHost, fromNs))));
+    return r;
   }
 
   private resolveHostUncached(rawHost: string, fromNs?: string): HostResolution {

@@ -51,7 +51,10 @@ export function isScalar(n: YNode | null | undefined): n is YScalar {
 /** The pair with this key in a map. */
 export function pair(n: YNode | null | undefined, key: string): YPair | undefined {
   if (!isMap(n)) return undefined;
-  for (const p of n.items) if (String(p.key.v) === key) return p;
+  for (const p of n.items) {
+    const v = p.key.v;
+    if (v === key || (typeof v !== 'string' && String(v) === key)) return p;
+  }
   return undefined;
 }
 
