@@ -240,7 +240,7 @@ class Reader {
       pos = nl.s + nl.ind;
     }
     this.depth--;
-    return { node: { t: 'm', items, start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
+    return { node: { t: 'm', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
 
   private isSeqItem(p: number, e: number): boolean {
@@ -306,7 +306,7 @@ class Reader {
       pos = nl.s + nl.ind;
     }
     this.depth--;
-    return { node: { t: 'q', items, start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
+    return { node: { t: 'q', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
 
   /** Does the text at p start a `key:` entry (plain or single-line quoted key)? */
