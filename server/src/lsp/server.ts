@@ -32,7 +32,8 @@ import { classifyPath } from '../core/source/files';
 import { hover } from '../core/features/hover';
 import { coverage } from '../core/features/coverage';
 import { fixAllEdits, suppressionEdit } from '../core/features/codeActions';
-import { discover, readText, DEFAULT_EXCLUDES } from '../workspace/discover';
+import { readText, DEFAULT_EXCLUDES } from '../workspace/discover';
+import { walk } from './walk';
 import { Paths } from './paths';
 import { DEFAULT_SETTINGS, Settings, analysisOptions, readSettings } from './settings';
 import { LineIndexes, toDiagnostic, toWorkspaceEdit, withLocations, EditSupport } from './convert';
@@ -75,6 +76,14 @@ interface PublishedFile {
   hash: string;
   /** the file and the files its related information points into, with the texts used */
   texts: [string, string | undefined][];
+}
+
+/** One tiny analysis and hover: loads the hover data and warms the code paths a first hover takes. */
+function warmUp(): void {
+  const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  default.conf: |\n    server { location / { proxy_pass http://w:80; } }\n';
+  const model = analyzeFiles([{ path: 'warm-up.yaml', text }]).model;
+  hover(model, 'warm-up.yaml', text.indexOf('name') + 1);
+  hover(model, 'warm-up.yaml', text.indexOf('proxy_pass') + 1);
 }
 
 /** Field-by-field equality of two finding lists (fixes are not shown in diagnostics). */
@@ -182,6 +191,8 @@ export class MeshlintServer {
         ? [{ uri: p.rootUri, name: '' }]
         : [];
     this.paths.setFolders(folders);
+    // load the hover data and compile the hot paths before the first request needs them
+    setImmediate(() => this.guard('warm-up', () => warmUp(), undefined));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -266,9 +277,11 @@ export class MeshlintServer {
     try {
       if (this.caps.progress) progress = await this.conn.window.createWorkDoneProgress().catch(() => undefined);
       const found = new Set<string>();
+      const cancelled = () => run !== this.indexRun || this.shuttingDown;
       for (const f of this.paths.list()) {
-        for (const file of discover(f.fsPath, { excludes: this.settings.exclude })) found.add(this.paths.keyOfFsPath(file));
+        for (const file of await walk(f.fsPath, { excludes: this.settings.exclude, cancelled })) found.add(this.paths.keyOfFsPath(file));
       }
+      if (cancelled()) return;
       // open documents count even when not on disk; ones that settings now exclude drop out
       for (const k of [...this.openByKey.keys()]) {
         if (this.included(k)) found.add(k);
