@@ -96,6 +96,9 @@ function lineEndAt(text: string, pos: number): number {
   return e;
 }
 
+/** Errors kept per parse; `nginx -t` stops at the first. */
+export const MAX_ERRORS = 1000;
+
 export function parseNginx(text: string): NgxConfig {
   const n = text.length;
   const root: NgxDirective[] = [];
@@ -133,7 +136,8 @@ export function parseNginx(text: string): NgxConfig {
     for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) line++;
   };
   const error = (message: string, start: number, end: number, errLine: number): void => {
-    errors.push({ message, start, end, line: errLine });
+    // hostile input (a megabyte of `{`) would otherwise hold millions of errors nobody reads
+    if (errors.length < MAX_ERRORS) errors.push({ message, start, end, line: errLine });
   };
   const top = (): Frame => stack[stack.length - 1];
 
@@ -196,6 +200,7 @@ export function parseNginx(text: string): NgxConfig {
   };
 
   while (pos < n) {
+    if (errors.length >= MAX_ERRORS) break; // garbage, not a config: stop (memory stays bounded)
     const c = text.charCodeAt(pos);
 
     if (isSpace(c)) {
