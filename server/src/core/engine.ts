@@ -5,7 +5,7 @@
 import type { SourceFile, Finding, AnalysisOptions, Severity } from './types';
 import { INPUT_RULES, SEVERITY_ORDER } from './types';
 import { parseYaml, K8sObject } from './source/yaml';
-import { parseNginx } from './source/nginx/parser';
+import { parseNginx, MAX_ERRORS as MAX_NGINX_ERRORS } from './source/nginx/parser';
 import { parseEmbeddedNginx } from './source/nginx/embedded';
 import type { NgxConfig } from './source/nginx/ast';
 import { classifyPath, isDefinitelyNginx, looksLikeNginx, looksBinary, stripBom, dirname, joinPath, basename } from './source/files';
@@ -61,7 +61,7 @@ function parseFile(f: SourceFile, maxSize: number): ParsedFile {
       file: f.path,
       start: 0,
       end: 0,
-      message: `meshlint skipped this file: ${(size / 1048576).toFixed(1)} MB is above the ${(maxSize / 1048576).toFixed(1)} MB limit (setting meshlint.maxFileSize).`,
+      message: `meshlint skipped this file: ${(size / 1048576).toFixed(1)} MB is above the ${(maxSize / 1048576).toFixed(1)} MB limit (setting meshlint.maxFileSize, CLI --max-file-size).`,
     });
     return pf;
   }
@@ -72,7 +72,7 @@ function parseFile(f: SourceFile, maxSize: number): ParsedFile {
   if (kind === 'yaml') {
     const y = parseYaml(f.path, text);
     pf.objects = y.objects;
-    pf.findings.push(...y.findings);
+    for (const x of y.findings) pf.findings.push(x);
     pf.documents = y.documents;
     const base = basename(f.path).toLowerCase();
     if (base === 'kustomization.yaml' || base === 'kustomization.yml') pf.kustomization = readKustomization(f.path, text, y.objects);
@@ -83,10 +83,71 @@ function parseFile(f: SourceFile, maxSize: number): ParsedFile {
       return pf;
     }
     const config = parseNginx(text);
+    if (tooDeep(f.path, config, 'this file', pf.findings)) return pf;
     pf.nginx.push({ config, exact: true });
-    for (const e of config.errors) pf.findings.push({ rule: INPUT_RULES.nginxSyntax, severity: 'error', file: f.path, start: e.start, end: Math.max(e.end, e.start), message: `nginx: ${e.message}` });
+    includesOutside(f.path, config, pf.findings);
+    syntaxErrors(f.path, config, 'nginx', pf.findings);
   }
   return pf;
+}
+
+/** nginx block nesting the model follows; real configs nest well under 10 (http, server, location, if). */
+const MAX_NGINX_DEPTH = 64;
+
+/** A config nested absurdly deep is not analysed (the model and rules walk blocks recursively). */
+function tooDeep(file: string, config: NgxConfig, what: string, out: Finding[]): boolean {
+  let stack: { ds: typeof config.directives; depth: number }[] = [{ ds: config.directives, depth: 0 }];
+  while (stack.length) {
+    const { ds, depth } = stack.pop()!;
+    for (const d of ds) {
+      if (!d.block?.length) continue;
+      if (depth + 1 > MAX_NGINX_DEPTH) {
+        stack = [];
+        out.push({ rule: INPUT_RULES.fileSkipped, severity: 'warning', file, start: d.start, end: d.nameEnd, message: `meshlint skipped the nginx config in ${what}: its blocks nest more than ${MAX_NGINX_DEPTH} levels deep.` });
+        return true;
+      }
+      stack.push({ ds: d.block, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
+/** The first syntax error of a config, as `nginx -t` reports it (a broken file gives one finding, not thousands). */
+function syntaxErrors(file: string, config: NgxConfig, prefix: string, out: Finding[]): void {
+  const e = config.errors[0];
+  if (!e) return;
+  const more = config.errors.length - 1;
+  out.push({
+    rule: INPUT_RULES.nginxSyntax,
+    severity: 'error',
+    file,
+    start: e.start,
+    end: Math.max(e.end, e.start),
+    message: `${prefix}: ${e.message}${more ? ` (and ${config.errors.length >= MAX_NGINX_ERRORS ? 'at least ' : ''}${more} more syntax error${more === 1 ? '' : 's'} after it)` : ''}`,
+  });
+}
+
+/** `include ../../x.conf` climbing above the workspace root: not read, and the finding says why. */
+function includesOutside(path: string, config: NgxConfig, out: Finding[]): void {
+  const stack = [config.directives];
+  while (stack.length) {
+    for (const d of stack.pop()!) {
+      if (d.block) stack.push(d.block);
+      if (d.name !== 'include' || d.args.length !== 1) continue;
+      const a = d.args[0];
+      const m = /^\/etc\/nginx\/(.*)$/.exec(a.value);
+      const rel = m ? m[1] : a.value;
+      if ((!m && a.value.startsWith('/')) || !rel.split('/').includes('..') || joinPath(dirname(path), rel) !== undefined) continue;
+      out.push({
+        rule: INPUT_RULES.includeOutside,
+        severity: 'information',
+        file: path,
+        start: a.start,
+        end: a.end,
+        message: `include ${a.value} points outside the workspace (its ".." climbs above the workspace root), so meshlint does not read it: meshlint never reads files outside the workspace. What it adds is unknown here, and checks that depend on it stay quiet.`,
+      });
+    }
+  }
 }
 
 function readKustomization(path: string, text: string, objects: K8sObject[]): ParsedFile['kustomization'] {
@@ -111,10 +172,9 @@ function embeddedNginx(pf: ParsedFile, cm: K8sObject): void {
     if (!EMBEDDED_KEY.test(key) && !/(^|[\s;{])(server|location|http|upstream|events)\s[^\n]*\{/.test(v.v)) continue;
     const parsed = parseEmbeddedNginx(pf.text, v.start, v.end);
     if (!parsed) continue;
+    if (tooDeep(pf.path, parsed.config, `ConfigMap ${cm.name}, key ${key}`, pf.findings)) continue;
     pf.nginx.push({ config: parsed.config, configMap: cm, key, exact: parsed.exact });
-    for (const e of parsed.config.errors) {
-      pf.findings.push({ rule: INPUT_RULES.nginxSyntax, severity: 'error', file: pf.path, start: e.start, end: Math.max(e.end, e.start), message: `nginx (ConfigMap ${cm.name}, key ${key}): ${e.message}` });
-    }
+    syntaxErrors(pf.path, parsed.config, `nginx (ConfigMap ${cm.name}, key ${key})`, pf.findings);
   }
 }
 
@@ -182,11 +242,17 @@ export class Workspace {
       for (const n of f.nginx) nginx.push({ file: f.path, config: n.config, configMap: n.configMap, key: n.key, exact: n.exact, workloads: [], ns: undefined });
     }
     const model = new MeshModel(objects, nginx, texts, opts.meshConfig);
-    nginxFacts(model);
-    prometheusFacts(model);
-    const findings: Finding[] = [];
-    for (const f of all) findings.push(...f.findings);
     const ruleErrors: RuleError[] = [];
+    // a bug in a fact builder is reported like a rule error; the rules that need those facts fail on their own
+    for (const [id, build] of [['nginx-facts', nginxFacts], ['prometheus-facts', prometheusFacts]] as const) {
+      try {
+        build(model);
+      } catch (e) {
+        ruleErrors.push({ rule: id, message: `${(e as Error).message}\n${(e as Error).stack ?? ''}` });
+      }
+    }
+    const findings: Finding[] = [];
+    for (const f of all) for (const x of f.findings) findings.push(x); // no spread: a file may carry very many
     for (const rule of RULES) {
       const setting = opts.rules?.[rule.id];
       if (setting === 'off') continue;
@@ -234,12 +300,11 @@ function runRule(rule: Rule, model: MeshModel, out: Finding[], errors: RuleError
         local.push({ rule: rule.id, severity: sev ?? r.severity ?? rule.defaultSeverity, file: r.file, start: r.start, end: r.end, message: r.message, related: r.related, fixes: r.fixes, tags: r.tags });
       },
     });
-    out.push(...local);
   } catch (e) {
     const err = e as Error;
     errors.push({ rule: rule.id, message: `${err.message}\n${err.stack ?? ''}` });
-    out.push(...local);
   }
+  for (const x of local) out.push(x);
 }
 
 function applyKustomizeNamespaces(all: ParsedFile[]): void {
