@@ -132,3 +132,27 @@ describe('a rule that throws', () => {
     }
   });
 });
+
+describe('file events', () => {
+  it('deleting a folder removes its files; recreating files brings their findings back', async () => {
+    ensureBuilt();
+    const dir = tempCopy('examples/blog-system');
+    dirs.push(dir);
+    const c = new LspClient(dir);
+    try {
+      await c.initialize();
+      await c.waitFor('host finding', () => c.find('host-header-passthrough', 'web/configmap.yaml'));
+      const saved = fs.readFileSync(path.join(dir, 'web/configmap.yaml'), 'utf8');
+      fs.rmSync(path.join(dir, 'web'), { recursive: true });
+      await c.watched([{ rel: 'web', type: 3 }]);
+      await c.waitFor('web/ findings cleared', () => !c.find('host-header-passthrough') && c.codes('web/configmap.yaml').length === 0);
+      fs.mkdirSync(path.join(dir, 'web'));
+      fs.writeFileSync(path.join(dir, 'web/configmap.yaml'), saved);
+      await c.watched([{ rel: 'web/configmap.yaml', type: 1 }]);
+      // the ConfigMap is back but no Deployment mounts it: the caller is unknown, so the finding is softer
+      await c.waitFor('host finding back', () => c.find('host-header-passthrough', 'web/configmap.yaml'));
+    } finally {
+      await c.stop();
+    }
+  });
+});

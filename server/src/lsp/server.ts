@@ -363,9 +363,12 @@ export class MeshlintServer {
       const key = this.paths.key(ch.uri);
       if (key === undefined) continue;
       if (ch.type === FileChangeType.Deleted) {
-        // a deleted folder takes its files with it
-        for (const k of this.ws.paths()) if (k === key || k.startsWith(key + '/')) this.pendingDisk.set(k, 'deleted');
-        if (this.included(key)) this.pendingDisk.set(key, 'deleted');
+        if (this.ws.has(key)) this.pendingDisk.set(key, 'deleted');
+        else {
+          if (this.included(key)) this.pendingDisk.set(key, 'deleted');
+          // not a file we know: maybe a folder, which takes its files with it
+          for (const k of this.ws.paths()) if (k.startsWith(key + '/')) this.pendingDisk.set(k, 'deleted');
+        }
         any = true;
       } else if (this.included(key)) {
         this.pendingDisk.set(key, 'changed');
