@@ -8,10 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { classifyPath } from '../core/source/files';
-import { DEFAULT_EXCLUDES, type DiscoverOptions } from '../workspace/discover';
-
-/** Folder names never descended into (as in discover.ts). */
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.venv', '__pycache__']);
+import { DEFAULT_EXCLUDES, SKIP_DIRS, type DiscoverOptions } from '../workspace/discover';
 
 async function safeStat(p: string): Promise<fs.Stats | undefined> {
   try {

@@ -8,7 +8,7 @@ import picomatch from 'picomatch';
 import { classifyPath } from '../core/source/files';
 
 export const DEFAULT_EXCLUDES = ['**/node_modules/**', '**/.git/**', '**/.hg/**', '**/.svn/**'];
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.venv', '__pycache__']);
+export const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.venv', '__pycache__']);
 
 export interface DiscoverOptions {
   excludes?: string[];
