@@ -48,6 +48,7 @@ export function stripBom(text: string): string {
 export function looksBinary(text: string): boolean {
   const sample = text.slice(0, 8192);
   if (sample.includes('\u0000')) return true;
+  if (!sample.includes('\ufffd')) return false; // the common case, without a per-character loop
   let bad = 0;
   for (let i = 0; i < sample.length; i++) if (sample.charCodeAt(i) === 0xfffd) bad++;
   return bad > 8 && bad > sample.length / 100;

@@ -40,8 +40,9 @@ function resolvePlain(s: string): YScalar['v'] {
 }
 
 /**
- * Keys and short values repeat across thousands of documents (apiVersion, name, TCP, http...):
- * one shared string each instead of a copy per occurrence (V8 copies short substrings).
+ * Keys repeat across thousands of documents (apiVersion, metadata, name, containerPort...): one
+ * shared string each instead of a copy per occurrence (V8 copies short substrings). Values are
+ * not interned: hashing every value costs more time than the memory it saves.
  */
 const INTERN = new Map<string, string>();
 function intern(s: string): string {
@@ -380,7 +381,7 @@ class Reader {
 
   private quotedValue(p: number, qe: number): string {
     const raw = this.t.slice(p + 1, qe - 1);
-    return intern(this.t.charCodeAt(p) === 34 ? decodeDouble(raw) : raw.replace(/''/g, "'"));
+    return this.t.charCodeAt(p) === 34 ? decodeDouble(raw) : raw.replace(/''/g, "'");
   }
 
   /** After a quoted scalar or flow collection: only spaces and a comment may follow on the line. */
@@ -421,8 +422,7 @@ class Reader {
     while (ve > p && t.charCodeAt(ve - 1) === SP) ve--;
     this.i++;
     this.afterScalar(col);
-    const v = resolvePlain(t.slice(p, ve));
-    return { node: { t: 's', v: typeof v === 'string' ? intern(v) : v, start: p, end: ve, style: 'plain' }, r2: lineEnd };
+    return { node: { t: 's', v: resolvePlain(t.slice(p, ve)), start: p, end: ve, style: 'plain' }, r2: lineEnd };
   }
 
   /** A one-line scalar value may not continue on more-indented lines (multi-line plain scalars: yaml decides). */
