@@ -315,8 +315,9 @@ class Reader {
     const t = this.t;
     const c = t.charCodeAt(p);
     if (c === 34 || c === 39) {
-      const q = t.indexOf(String.fromCharCode(c), p + 1);
-      if (q < 0 || q >= e) return false;
+      let q = p + 1;
+      while (q < e && t.charCodeAt(q) !== c) q++; // this line only (indexOf could scan the rest of the file)
+      if (q >= e) return false;
       let k = q + 1;
       while (k < e && t.charCodeAt(k) === SP) k++;
       return t.charCodeAt(k) === COLON;
