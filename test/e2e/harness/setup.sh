@@ -100,6 +100,9 @@ else
   # ~/.npmrc may set nodedir=/usr (Node 20 headers): node-gyp must build against Node 24's.
   (
     cd "$hdir"
+    # Under `npm test` the outer npm (Node 20) exports npm_config_* / npm_* variables; the inner npm
+    # would inherit them — npm_config_user_agent says node/v20 and code-server's postinstall refuses it.
+    for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done
     export PATH="$node_pkg/bin:$PATH"
     export npm_config_nodedir="$node_pkg"
     export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
