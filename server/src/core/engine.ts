@@ -277,8 +277,10 @@ export class Workspace {
 
 function clampRange(f: Finding, text: string | undefined): void {
   const len = text?.length ?? 0;
-  f.start = Math.max(0, Math.min(f.start, len));
-  f.end = Math.max(f.start, Math.min(f.end, len));
+  // NaN and fractions from a buggy rule must not reach an editor
+  const n = (x: number) => (Number.isFinite(x) ? Math.trunc(x) : x === Infinity ? len : 0);
+  f.start = Math.max(0, Math.min(n(f.start), len));
+  f.end = Math.max(f.start, Math.min(n(f.end), len));
 }
 
 function dedupe(fs: Finding[]): Finding[] {
@@ -301,8 +303,8 @@ function runRule(rule: Rule, model: MeshModel, out: Finding[], errors: RuleError
       },
     });
   } catch (e) {
-    const err = e as Error;
-    errors.push({ rule: rule.id, message: `${err.message}\n${err.stack ?? ''}` });
+    // a rule may throw anything, not only an Error
+    errors.push({ rule: rule.id, message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : `threw ${typeof e === 'string' ? e : String(e)}` });
   }
   for (const x of local) out.push(x);
 }
