@@ -16,6 +16,9 @@ import { nginxFacts } from '../../server/src/core/model/nginx';
 import { discover, readText } from '../../server/src/workspace/discover';
 import { run } from '../../server/src/cli';
 import type { SourceFile, Finding, AnalysisOptions } from '../../server/src/core/types';
+import { RULES } from '../../server/src/core/rules/registry';
+import { defineRule } from '../../server/src/core/rules/rule';
+import { loadDir } from '../helpers/workspace';
 
 const CPU_MS = 5_000;
 const HEAP_MB = 300;
@@ -408,3 +411,50 @@ function cli(argv: string[]): { code: number; out: string; err: string } {
   const code = run(argv, (s) => (out += s + '\n'), (s) => (err += s + '\n'));
   return { code, out, err };
 }
+
+describe('faults inside the core', () => {
+  test('a rule that throws: the other rules still report, the error is reported once', () => {
+    const files = loadDir(path.join(__dirname, '../../examples/blog-system'));
+    const clean = analyze(files);
+    const bombs = [
+      defineRule({ id: 'test-throws', defaultSeverity: 'error', description: 'throws', kinds: [], check() { throw new Error('boom'); } }),
+      defineRule({ id: 'test-throws-string', defaultSeverity: 'error', description: 'throws a string', kinds: [], check() { throw 'not an Error'; } }),
+      defineRule({
+        id: 'test-half',
+        defaultSeverity: 'warning',
+        description: 'reports, then throws',
+        kinds: [],
+        check(ctx) {
+          ctx.report({ file: files[0].path, start: 0, end: 1, message: 'before the crash' });
+          throw new RangeError('after one report');
+        },
+      }),
+      defineRule({
+        id: 'test-bad-offsets',
+        defaultSeverity: 'hint',
+        description: 'reports offsets that are not in the file',
+        kinds: [],
+        check(ctx) {
+          ctx.report({ file: files[0].path, start: NaN, end: Infinity, message: 'NaN..Infinity' });
+          ctx.report({ file: files[0].path, start: -5, end: 1e9, message: 'negative..huge' });
+          ctx.report({ file: files[0].path, start: 10, end: 3, message: 'end before start' });
+        },
+      }),
+    ];
+    RULES.push(...bombs);
+    try {
+      const r = analyze(files);
+      assert.deepEqual(r.ruleErrors.map((e) => e.rule).sort(), ['test-half', 'test-throws', 'test-throws-string']);
+      assert.match(r.ruleErrors.find((e) => e.rule === 'test-throws-string')!.message, /not an Error/);
+      const real = (fs_: Finding[]) => fs_.filter((f) => !f.rule.startsWith('test-')).map((f) => `${f.rule} ${f.file} ${f.start}`);
+      assert.deepEqual(real(r.findings), real(clean.findings), 'the other rules report exactly as without the crashes');
+      assert.equal(r.findings.filter((f) => f.rule === 'test-half').length, 1, 'what a rule reported before it crashed is kept');
+      const len = files[0].text.length;
+      for (const f of r.findings.filter((x) => x.rule === 'test-bad-offsets')) {
+        assert.ok(Number.isInteger(f.start) && Number.isInteger(f.end) && 0 <= f.start && f.start <= f.end && f.end <= len, `${f.message}: [${f.start}, ${f.end}]`);
+      }
+    } finally {
+      for (const b of bombs) RULES.splice(RULES.indexOf(b), 1);
+    }
+  });
+});
