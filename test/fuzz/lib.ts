@@ -95,7 +95,7 @@ function caseDirs(dir: string): string[] {
       return;
     }
     if (entries.some((e) => e.isFile() && TEXT_FILE.test(e.name))) out.push(d);
-    else for (const e of entries) if (e.isDirectory()) walk(path.join(d, e.name));
+    for (const e of entries) if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) walk(path.join(d, e.name));
   };
   walk(dir);
   return out;
@@ -122,15 +122,10 @@ export function seedWorkspaces(opts: SeedOptions = {}): SeedWorkspace[] {
   };
   add('examples/blog-system', path.join(ROOT, 'examples/blog-system'));
   const fx = path.join(ROOT, 'test/fixtures');
-  for (const group of ['rules', 'stories']) {
-    const g = path.join(fx, group);
-    for (const d of caseDirs(g)) {
-      // stories are whole workspaces: use their top folder
-      if (group === 'stories') continue;
-      add(path.relative(fx, d).split(path.sep).join('/'), d);
-    }
-    if (group === 'stories' && fs.existsSync(g)) for (const s of fs.readdirSync(g).sort()) add(`stories/${s}`, path.join(g, s));
-  }
+  const subdirs = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : []);
+  // a rule fixture case and a story are whole workspaces (their files may sit in sub-folders)
+  for (const rule of subdirs(path.join(fx, 'rules'))) for (const c of subdirs(path.join(fx, 'rules', rule))) add(`rules/${rule}/${c}`, path.join(fx, 'rules', rule, c));
+  for (const st of subdirs(path.join(fx, 'stories'))) add(`stories/${st}`, path.join(fx, 'stories', st));
   add('nginx-parser', path.join(fx, 'nginx-parser'));
   if (fs.existsSync(SHARED_CORPUS) && (opts.corpusFolders ?? 0) > 0) {
     const dirs = caseDirs(SHARED_CORPUS);

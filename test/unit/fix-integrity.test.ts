@@ -19,7 +19,7 @@ import { nginxAvailable, nginxTest } from '../helpers/nginx-oracle';
 import { seedWorkspaces, makeInput, ROOT } from '../fuzz/lib';
 
 const FUZZ_SEED = 7;
-const FUZZ_VALID_WANTED = 120;
+const FUZZ_VALID_WANTED = 300;
 
 const oracleCache = new Map<string, string | null>();
 function oracle(conf: string): string | null {
