@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, SHARED } from '../helpers/workspace';
 import { analyze } from '../../server/src/core/engine';
-import type { SourceFile, Finding } from '../../server/src/core/types';
+import type { SourceFile, Finding, AnalysisOptions } from '../../server/src/core/types';
 import type { K8sObject } from '../../server/src/core/source/yaml';
 
 const IST_DIR = path.join(SHARED, 'corpus/istio-analyzers');
@@ -69,6 +69,8 @@ const IST_MAP: Mapping[] = [
   { code: 'IST0101', scope: 'gateway.IngressGatewayPortAnalyzer', rules: ['gateway-selector-no-workload'], difference: 'Reads workloads (Deployments, pod templates) instead of running Pods; information, since the gateway may be installed elsewhere.' },
   { code: 'IST0173', scope: 'destinationrule.SubsetSelectPodAnalyzer', rules: ['dr-subset-no-workload'], difference: 'Deployments (pod templates) instead of Pods; quiet when the Service has no workload in the workspace (unknown, not missing); topology/node labels are runtime labels and are ignored.' },
   { code: 'IST0174', scope: 'destinationrule.SubsetSelectPodAnalyzer', rules: ['dr-host-not-found'], difference: 'Quiet when the workspace shows no Service of the host\'s namespace (unknown, not missing).' },
+  { code: 'IST0127', scope: 'auth.AuthorizationPoliciesAnalyzer', rules: ['authz-selector-no-workload'], difference: 'Only policies with a selector, in a namespace whose workloads the workspace shows: a selector-less policy in a namespace without workloads there, and selector policies in the root namespace (mesh-wide, matching workloads of every namespace, often gateways installed elsewhere), are unknown, not missing. Reads pod templates (Deployments...) as well as Pods.' },
+  { code: 'IST0123', scope: 'injection.Analyzer', rules: ['sidecar-and-ambient'], difference: 'Only the sidecar + ambient combination (istio-injection or istio.io/rev together with istio.io/dataplane-mode: ambient); istio-injection together with istio.io/rev (two sidecar injection labels) is not a meshlint finding. meshlint also reports workloads (pod labels/annotations) that combine both, which istioctl attaches to no Namespace.' },
 ];
 
 const KIA_MAP: Mapping[] = [
@@ -79,6 +81,8 @@ const KIA_MAP: Mapping[] = [
   { code: 'KIA0203', scope: 'integration', rules: ['dr-subset-no-workload'], difference: '' },
   { code: 'KIA1401', scope: 'integration', rules: ['httproute-parent-not-found'], difference: '' },
   { code: 'KIA1402', scope: 'integration', rules: ['httproute-backend-not-found'], difference: '' },
+  { code: 'KIA0105', scope: 'authorization.MtlsEnabledChecker', rules: ['authz-plaintext-denied'], difference: 'Same failure (source.principals / namespaces cannot match a request without mTLS identity), different trigger: meshlint reports only when the workspace shows a plaintext caller outside the mesh (Ingress, nginx, Prometheus). It does not infer plaintext from PeerAuthentication DISABLE, a DestinationRule tls DISABLE or auto mTLS off, which Kiali evaluates without any caller; the per-case autoMtls is passed as meshConfig.enableAutoMtls.' },
+  { code: 'KIA0208', scope: 'destinationrules.DisabledMeshWideMTLSChecker', rules: ['dr-tls-conflict'], difference: 'meshlint compares each DestinationRule with the effective PeerAuthentication of the workloads behind its concrete Service host; a wildcard host (*.local, mesh-wide) and hosts without Services/workloads in the workspace are not resolved (unknown, not missing).' },
 ];
 
 interface Figures {
@@ -96,8 +100,8 @@ function objectAt(objects: K8sObject[], f: Finding): K8sObject | undefined {
   return objects.find((o) => o.file === f.file && o.root.start <= f.start && f.start <= o.root.end);
 }
 
-function run(files: SourceFile[]) {
-  const r = analyze(files);
+function run(files: SourceFile[], options: AnalysisOptions = {}) {
+  const r = analyze(files, options);
   assert.deepEqual(r.ruleErrors, [], 'a rule crashed');
   return r;
 }
@@ -185,7 +189,8 @@ function kialiFigures(): Map<string, Figures> {
           extra += `---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${w.name}-${i}\n  namespace: ${w.namespace}\nspec:\n  template:\n    metadata:\n      labels: ${JSON.stringify(w.labels)}\n    spec:\n      containers:\n      - name: app\n        image: app\n`;
         });
         if (extra) files.push({ path: 'context.yaml', text: extra.slice(4) });
-        const r = run(files);
+        // Kiali's checkers take auto mTLS as runtime context: honour it per case
+        const r = run(files, typeof ctx.autoMtls === 'boolean' ? { meshConfig: { enableAutoMtls: ctx.autoMtls } } : {});
         const fixtureObjs = r.model.objects.filter((o) => o.file === c.fixture);
         // Kiali objects are "Kind ns/name" or "Kind[i]" (the i-th of that kind in the fixture)
         const resolve = (obj: string) => {
@@ -197,7 +202,13 @@ function kialiFigures(): Map<string, Figures> {
           return objKey(obj);
         };
         // the checker validates one object: compare findings on that object only
-        const subject = ctx.virtualService?.startsWith('first') ? resolve('VirtualService[0]') : ctx.virtualService ? objKey(ctx.virtualService) : ctx.destinationRule ? objKey(ctx.destinationRule) : undefined;
+        // "first DestinationRule of the fixture" or "VirtualService ns/name"
+        const subjectOf = (v: unknown) => {
+          if (typeof v !== 'string') return undefined;
+          const first = /^first (\w+) of the fixture/.exec(v);
+          return first ? resolve(`${first[1]}[0]`) : objKey(v);
+        };
+        const subject = subjectOf(ctx.virtualService) ?? subjectOf(ctx.destinationRule) ?? subjectOf(ctx.peerAuthentication);
         const expected = count(c.expected.filter((x: any) => x.code === m.code).map((x: any) => resolve(x.object)));
         // Kiali reports per path; meshlint per reference: compare presence per object
         for (const k of expected.keys()) expected.set(k, 1);
@@ -241,13 +252,19 @@ test('parity with istioctl analyze and Kiali for covered codes', () => {
     `(\`../shared/corpus/istio-analyzers/expected.json\`) runs one analyzer, so only the codes of that analyzer are compared,\n` +
     `per (code, resource kind, namespace, name), as a multiset; the harness's default istio-ingressgateway Pod and Service\n` +
     `in istio-system are added. Kiali checker cases (\`../shared/corpus/kiali/expected.json\`) validate one object: findings are\n` +
-    `compared per (code, object). Integration cases load the bookinfo sample into namespace \`bookinfo\` with the asset on top.\n\n` +
+    `compared per (code, object), with the case's \`autoMtls\` context passed as \`meshConfig.enableAutoMtls\`. Integration cases load the bookinfo sample into namespace \`bookinfo\` with the asset on top.\n\n` +
     `General differences, on purpose: meshlint reads manifests offline, so it sees pod **templates** (Deployments, Rollouts,\n` +
     `StatefulSets...) rather than running Pods; what the workspace does not contain is **unknown, not missing** (quiet);\n` +
     `auto mTLS is on by default (Istio >= 1.5), so a missing DestinationRule is not plaintext; VirtualService weights are\n` +
     `**relative** (Istio >= 1.15 normalises them), so a sum other than 100 is information, not an error.\n\n` +
     table('istioctl analyze (IST)', IST_MAP, ist) +
     table('Kiali (KIA)', KIA_MAP, kia) +
+    `Security codes considered and not mapped, because the semantics differ: IST0123 for two sidecar injection labels (meshlint maps only its ambient half, above); ` +
+    `KIA0505 / KIA0506 (PeerAuthentication DISABLE while a DestinationRule sends ISTIO_MUTUAL: dr-tls-conflict flags ISTIO_MUTUAL only towards workloads outside the mesh); ` +
+    `KIA0401 / KIA0501 (STRICT PeerAuthentication without an mTLS DestinationRule: only a problem with auto mTLS off, and missing-destination-rule is per called Service, not per policy); ` +
+    `KIA0106 (principal's service account not found, whereas authz-default-service-account flags the shared default account); ` +
+    `KIA0004 (its only example is a PeerAuthentication selector; authz-selector-no-workload covers AuthorizationPolicies); ` +
+    `KIA1311-KIA1316 (ambient workload checks) have no expectation cases in the corpus.\n\n` +
     `Codes with no meshlint equivalent are not listed. The test fails when a covered code's matched count drops or its false findings rise above \`test/parity-baseline.json\`.\n`;
   fs.writeFileSync(path.join(ROOT, 'docs/parity.md'), doc);
   const current: Record<string, { matched: number; expected: number; extra: number; falseOnQuiet: number }> = {};
