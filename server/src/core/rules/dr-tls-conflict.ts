@@ -38,7 +38,7 @@ function tlsSettings(dr: DestinationRule): TlsSetting[] {
 export default defineRule({
   id: 'dr-tls-conflict',
   defaultSeverity: 'error',
-  description: "A DestinationRule's client TLS mode contradicts the destination: DISABLE/SIMPLE/MUTUAL towards a STRICT workload, or ISTIO_MUTUAL towards workloads outside the mesh.",
+  description: "A DestinationRule's client TLS mode contradicts the destination: DISABLE/SIMPLE/MUTUAL towards a STRICT workload, or ISTIO_MUTUAL towards workloads outside the mesh or whose PeerAuthentication says DISABLE.",
   kinds: ['DestinationRule', 'PeerAuthentication'],
   check({ model, report }) {
     for (const dr of model.destinationRules) {
@@ -78,6 +78,31 @@ export default defineRule({
           });
         } else if (t.mode === 'ISTIO_MUTUAL') {
           const modes = ws.map((w) => model.membership(w));
+          if (modes.every((m) => m.mode === 'sidecar')) {
+            // a sidecar whose PeerAuthentication says DISABLE accepts plaintext only
+            const disabled: { w: Workload; cport: number; policy: string }[] = [];
+            let allDisabled = true;
+            for (const w of ws) {
+              for (const p of ports) {
+                const cport = model.containerPort(s, p, w);
+                if (cport === undefined) continue;
+                const eff = model.effectiveMtls(w, cport);
+                if (eff.mode === 'DISABLE' && eff.policy) disabled.push({ w, cport, policy: `${eff.policy.ns}/${eff.policy.obj.name}` });
+                else allDisabled = false;
+              }
+            }
+            if (!disabled.length || !allDisabled) continue;
+            const first = disabled[0];
+            report({
+              file: dr.obj.file,
+              start: t.modeNode.start,
+              end: t.modeNode.end,
+              message: `DestinationRule ${dr.ns}/${dr.obj.name} (${where}) makes clients send Istio mTLS to ${s.name}, but PeerAuthentication ${first.policy} sets mTLS DISABLE on port ${[...new Set(disabled.map((x) => x.cport))].join(', ')} of ${first.w.kind} ${first.w.ns}/${first.w.name}: the server sidecar accepts plaintext only, so the connections fail (503 / connection reset).`,
+              related: [{ span: { file: first.w.obj.file, start: first.w.obj.root.start, end: first.w.obj.root.start }, message: `${first.w.kind} ${first.w.name}: ${model.membership(first.w).reason}` }],
+              fixes: fix(dr, t, 'DISABLE'),
+            });
+            continue;
+          }
           if (!modes.every((m) => m.mode === 'none')) continue;
           report({
             file: dr.obj.file,
