@@ -260,7 +260,7 @@ test('parity with istioctl analyze and Kiali for covered codes', () => {
     table('istioctl analyze (IST)', IST_MAP, ist) +
     table('Kiali (KIA)', KIA_MAP, kia) +
     `Security codes considered and not mapped, because the semantics differ: IST0123 for two sidecar injection labels (meshlint maps only its ambient half, above); ` +
-    `KIA0505 / KIA0506 (PeerAuthentication DISABLE while a DestinationRule sends ISTIO_MUTUAL: dr-tls-conflict flags ISTIO_MUTUAL only towards workloads outside the mesh); ` +
+    `KIA0505 / KIA0506 ("a DestinationRule disabling namespace- or mesh-wide mTLS is missing": Kiali flags the PeerAuthentication DISABLE itself when auto mTLS is off; dr-tls-conflict instead flags a DestinationRule that explicitly sends ISTIO_MUTUAL to a DISABLE workload, and the corpus has no expectation cases for these codes); ` +
     `KIA0401 / KIA0501 (STRICT PeerAuthentication without an mTLS DestinationRule: only a problem with auto mTLS off, and missing-destination-rule is per called Service, not per policy); ` +
     `KIA0106 (principal's service account not found, whereas authz-default-service-account flags the shared default account); ` +
     `KIA0004 (its only example is a PeerAuthentication selector; authz-selector-no-workload covers AuthorizationPolicies); ` +
