@@ -180,6 +180,25 @@ export function describeObj(obj: K8sObject): string {
   return `${obj.kind} ${obj.ns}/${obj.name}`;
 }
 
+/**
+ * Per-object views (Service, Workload, PeerAuth, DestinationRule, VirtualService...) cached by
+ * `K8sObject` identity across analyses: the per-file parse cache keeps the objects of unchanged
+ * files, so rebuilding the model after an edit only converts the edited file's objects. A view
+ * reads nothing but its own object (root, kind, name, labels, annotations) and its namespace; the
+ * namespace can change between analyses (kustomize), so it is part of the key. Views are never
+ * mutated; everything that depends on other objects lives in per-model caches.
+ */
+const viewCache = new WeakMap<K8sObject, { ns: string; views: Map<string, unknown> }>();
+
+export function cachedView<T>(o: K8sObject, tag: string, build: (o: K8sObject) => T): T {
+  let e = viewCache.get(o);
+  if (!e || e.ns !== o.ns) viewCache.set(o, (e = { ns: o.ns, views: new Map() }));
+  if (e.views.has(tag)) return e.views.get(tag) as T;
+  const v = build(o);
+  e.views.set(tag, v);
+  return v;
+}
+
 export class MeshModel {
   readonly objects: K8sObject[];
   readonly byKind = new Map<string, K8sObject[]>();
@@ -222,14 +241,14 @@ export class MeshModel {
     for (const n of this.namespaces.keys()) this.knownNamespaces.add(n);
     for (const o of this.kind('Service')) {
       if (o.group !== '') continue;
-      const s = this.toService(o);
+      const s = cachedView(o, 'service', (x) => this.toService(x));
       this.services.push(s);
       const key = `${s.ns}/${s.name}`;
       if (!this.serviceIndex.has(key)) this.serviceIndex.set(key, s);
     }
     for (const o of objects) {
       if (!WORKLOAD_KINDS.has(o.kind)) continue;
-      const w = this.toWorkload(o);
+      const w = cachedView(o, 'workload', (x) => this.toWorkload(x));
       if (w) this.workloads.push(w);
     }
     for (const s of this.services) {
@@ -237,9 +256,9 @@ export class MeshModel {
       push(this.servicesByName, s.name, s);
     }
     for (const w of this.workloads) push(this.workloadsByNs, w.ns, w);
-    for (const o of this.kind('PeerAuthentication')) this.peerAuths.push(this.toPeerAuth(o));
+    for (const o of this.kind('PeerAuthentication')) this.peerAuths.push(cachedView(o, 'peerAuth', (x) => this.toPeerAuth(x)));
     for (const p of this.peerAuths) push(this.peerAuthsByNs, p.ns, p);
-    for (const o of this.kind('DestinationRule')) this.destinationRules.push(this.toDestinationRule(o));
+    for (const o of this.kind('DestinationRule')) this.destinationRules.push(cachedView(o, 'destinationRule', (x) => this.toDestinationRule(x)));
     this.meshConfig = this.readMeshConfig(overrides);
     for (const c of nginx) {
       if (c.configMap) {

@@ -5,7 +5,7 @@
  */
 import type { K8sObject } from '../source/yaml';
 import { YNode, YScalar, get, str, num, seq, strMap, isMap, isScalar, isSeq } from '../source/ynode';
-import { MeshModel, Service, DestinationRule, selects } from './model';
+import { MeshModel, Service, DestinationRule, selects, cachedView } from './model';
 import type { Fix, TextEdit } from '../types';
 
 export interface VsDestination {
@@ -200,7 +200,7 @@ function isGatewayApi(o: K8sObject): boolean {
 }
 
 function build(model: MeshModel): Routing {
-  const virtualServices = model.kind('VirtualService').filter((o) => o.group.startsWith('networking.istio.io')).map(toVirtualService);
+  const virtualServices = model.kind('VirtualService').filter((o) => o.group.startsWith('networking.istio.io')).map((o) => cachedView(o, 'virtualService', toVirtualService));
   const serviceEntries = model.kind('ServiceEntry').map((o) => {
     const spec = get(o.root, 'spec');
     return { obj: o, ns: o.ns, hosts: strList(get(spec, 'hosts')) ?? [], exportTo: strList(get(spec, 'exportTo')) };

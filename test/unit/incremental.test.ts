@@ -1,0 +1,204 @@
+/**
+ * Incremental analysis must never change results: after any sequence of edits through
+ * Workspace.set/delete, workspace.analyze() must equal a cold analysis of the same files
+ * (same findings, ranges, messages, fixes, order; same rule errors).
+ *
+ * The model caches per-object views by K8sObject identity across analyses (model.ts cachedView);
+ * these edits target what those views and the facts built on them read: nginx Host lines,
+ * PeerAuthentication modes, Service selectors, namespace labels and namespaces (kustomizations
+ * included), and files deleted and re-added.
+ *
+ * MESHLINT_INCR_SEED overrides the seed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDir, ROOT } from '../helpers/workspace';
+import { Workspace, analyze, AnalysisResult } from '../../server/src/core/engine';
+import type { SourceFile } from '../../server/src/core/types';
+import { generate } from '../../bench/generate';
+
+const SEED = Number(process.env.MESHLINT_INCR_SEED ?? 20261123);
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+interface Mutator {
+  name: string;
+  re: RegExp;
+  replace: (m: RegExpExecArray, r: () => number) => string;
+}
+
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+
+const MUTATORS: Mutator[] = [
+  {
+    name: 'nginx Host line',
+    re: /proxy_set_header\s+Host\s+[^;\n]+;/g,
+    replace: (_m, r) => `proxy_set_header Host ${pick(r, ['$host', '$proxy_host', 'reviews.bookinfo.svc.cluster.local', '$http_host', 'api'])};`,
+  },
+  { name: 'nginx proxy_pass', re: /proxy_pass\s+http:\/\/[^;\n]+;/g, replace: (m, r) => (r() < 0.5 ? m[0].replace(/http:\/\/([\w-]+)/, 'http://$1x') : m[0].replace(/http:\/\/([\w-]+)\.[\w.-]+/, 'http://$1')) },
+  { name: 'PeerAuthentication mode', re: /mode:\s*(STRICT|PERMISSIVE|DISABLE|UNSET)\b/g, replace: (_m, r) => `mode: ${pick(r, ['STRICT', 'PERMISSIVE', 'DISABLE'])}` },
+  { name: 'TLS mode', re: /mode:\s*(ISTIO_MUTUAL|DISABLE|SIMPLE|MUTUAL)\b/g, replace: (_m, r) => `mode: ${pick(r, ['ISTIO_MUTUAL', 'DISABLE', 'SIMPLE'])}` },
+  { name: 'selector / label value', re: /^(\s+)(app|app\.kubernetes\.io\/name|version):\s*([\w.-]+)\s*$/gm, replace: (m, r) => `${m[1]}${m[2]}: ${r() < 0.5 ? m[3] + '-x' : m[3].replace(/-x$/, '') || 'x'}` },
+  { name: 'namespace label', re: /(istio-injection|istio\.io\/dataplane-mode|istio\.io\/rev|sidecar\.istio\.io\/inject):\s*["']?([\w.-]+)["']?/g, replace: (m, r) => `${m[1]}: ${pick(r, ['enabled', 'disabled', 'ambient', 'none', '"true"', '"false"', 'default'])}` },
+  { name: 'namespace', re: /^(\s*)namespace:\s*([\w.-]+)\s*$/gm, replace: (m, r) => `${m[1]}namespace: ${pick(r, [m[2] + '2', 'default', 'istio-system', m[2].replace(/2$/, '')])}` },
+  { name: 'host', re: /^(\s*(?:-\s+)?host:\s*)([\w.*-]+)\s*$/gm, replace: (m, r) => `${m[1]}${r() < 0.5 ? m[2].split('.')[0] : m[2] + '.other.svc.cluster.local'}` },
+  { name: 'port number', re: /^(\s*(?:-\s+)?(?:port|number|containerPort|targetPort):\s*)(\d+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['80', '8080', '9080', '443', String(Number(m[2]) + 1)])}` },
+  { name: 'kind', re: /^kind:\s*(Namespace|Service|PeerAuthentication|DestinationRule)\s*$/gm, replace: (_m, r) => `kind: ${pick(r, ['Namespace', 'Service', 'PeerAuthentication', 'DestinationRule', 'ConfigMap'])}` },
+];
+
+function mutate(text: string, r: () => number): { text: string; what: string } | undefined {
+  const applicable = MUTATORS.map((m) => ({ m, hits: [...text.matchAll(m.re)] })).filter((x) => x.hits.length);
+  if (!applicable.length) return undefined;
+  const { m, hits } = pick(r, applicable);
+  const hit = pick(r, hits) as RegExpExecArray;
+  const rep = m.replace(hit, r);
+  return { text: text.slice(0, hit.index) + rep + text.slice(hit.index + hit[0].length), what: m.name };
+}
+
+function comparable(res: AnalysisResult): unknown {
+  return { findings: res.findings, ruleErrors: res.ruleErrors.map((e) => `${e.rule}: ${e.message.split('\n')[0]}`) };
+}
+
+/** Applies `steps` random edits; after each, incremental and cold analyses must be equal. Returns the steps checked. */
+function check(label: string, files: SourceFile[], steps: number, seed: number): number {
+  const r = rng(seed);
+  const current = new Map(files.map((f) => [f.path, f.text]));
+  const ws = new Workspace();
+  for (const f of files) ws.set(f);
+  assert.deepEqual(comparable(ws.analyze()), comparable(analyze(files)), `${label}: first analysis`);
+  const deleted: { path: string; text: string }[] = [];
+  const log: string[] = [];
+  let compared = 0;
+  for (let i = 0; i < steps; i++) {
+    const paths = [...current.keys()];
+    const roll = r();
+    const kusts = paths.filter((p) => /(^|\/)kustomization\.yaml$/.test(p));
+    if (kusts.length && r() < 0.3) {
+      // moves every object of the folder to another namespace without touching their files
+      const p = pick(r, kusts);
+      const text = current.get(p)!.replace(/^namespace: (\S+)$/m, (_x, ns: string) => `namespace: ${pick(r, [ns.replace(/2$/, ''), ns + '2', 'default', 'istio-system', 'blog-system'])}`);
+      current.set(p, text);
+      ws.set({ path: p, text });
+      log.push(`kustomization namespace in ${p}`);
+    } else if (roll < 0.1 && paths.length > 1) {
+      const p = pick(r, paths);
+      deleted.push({ path: p, text: current.get(p)! });
+      current.delete(p);
+      ws.delete(p);
+      log.push(`delete ${p}`);
+    } else if (roll < 0.2 && deleted.length) {
+      const d = deleted.splice(Math.floor(r() * deleted.length), 1)[0];
+      current.set(d.path, d.text);
+      ws.set(d);
+      log.push(`re-add ${d.path}`);
+    } else {
+      // a few tries to find a file some mutator applies to
+      let done = false;
+      for (let t = 0; t < 8 && !done; t++) {
+        const p = pick(r, paths);
+        const m = mutate(current.get(p)!, r);
+        if (!m) continue;
+        current.set(p, m.text);
+        ws.set({ path: p, text: m.text });
+        log.push(`${m.what} in ${p}`);
+        done = true;
+      }
+      if (!done) continue;
+    }
+    // analyze now and then without checking, so the caches see several generations
+    if (r() < 0.2) ws.analyze();
+    const incremental = comparable(ws.analyze());
+    const cold = comparable(analyze([...current].map(([path, text]) => ({ path, text }))));
+    assert.deepEqual(incremental, cold, `${label}, seed ${seed}, after:\n  ${log.join('\n  ')}`);
+    compared++;
+  }
+  return compared;
+}
+
+/**
+ * The same workspace with each folder's `metadata.namespace` moved into a kustomization.yaml of
+ * that folder (undefined when no folder has namespaced objects): objects whose file does not
+ * change can then change namespace.
+ */
+function kustomized(files: SourceFile[]): SourceFile[] | undefined {
+  const byDir = new Map<string, SourceFile[]>();
+  for (const f of files) {
+    const i = f.path.lastIndexOf('/');
+    const dir = i < 0 ? '' : f.path.slice(0, i);
+    if (!byDir.has(dir)) byDir.set(dir, []);
+    byDir.get(dir)!.push(f);
+  }
+  const out: SourceFile[] = [];
+  let any = false;
+  for (const [dir, fs_] of byDir) {
+    const ns = fs_.map((f) => /^ {2}namespace: ([\w.-]+)\s*$/m.exec(f.text)?.[1]).find(Boolean);
+    const yaml = fs_.filter((f) => /\.ya?ml$/.test(f.path));
+    if (!ns || !yaml.length) {
+      out.push(...fs_);
+      continue;
+    }
+    any = true;
+    for (const f of fs_) out.push(/\.ya?ml$/.test(f.path) ? { path: f.path, text: f.text.replace(/^ {2}namespace: [\w.-]+[ \t]*\n/gm, '') } : f);
+    const prefix = dir ? dir + '/' : '';
+    out.push({ path: `${prefix}kustomization.yaml`, text: `namespace: ${ns}\nresources:\n${yaml.map((f) => `- ${f.path.slice(prefix.length)}\n`).join('')}` });
+  }
+  return any ? out : undefined;
+}
+
+function fixtureDirs(): string[] {
+  const out: string[] = [];
+  const rules = path.join(ROOT, 'test/fixtures/rules');
+  for (const r of fs.readdirSync(rules).sort()) {
+    const rd = path.join(rules, r);
+    if (!fs.statSync(rd).isDirectory()) continue;
+    for (const c of fs.readdirSync(rd).sort()) if (fs.statSync(path.join(rd, c)).isDirectory()) out.push(path.join(rd, c));
+  }
+  const stories = path.join(ROOT, 'test/fixtures/stories');
+  for (const s of fs.readdirSync(stories).sort()) if (fs.statSync(path.join(stories, s)).isDirectory()) out.push(path.join(stories, s));
+  out.push(path.join(ROOT, 'examples/blog-system'));
+  return out;
+}
+
+test('incremental analysis equals a cold analysis after random edits (every fixture workspace)', (t) => {
+  const dirs = fixtureDirs();
+  let steps = 0;
+  let kust = 0;
+  dirs.forEach((d, i) => {
+    const files = loadDir(d);
+    if (!files.length) return;
+    steps += check(path.relative(ROOT, d), files, 12, SEED + i);
+    const k = kustomized(files);
+    if (k) {
+      kust++;
+      steps += check(`${path.relative(ROOT, d)} (kustomized)`, k, 12, SEED + 7919 * (i + 1));
+    }
+  });
+  t.diagnostic(`${dirs.length} workspaces (and ${kust} kustomized variants), ${steps} edit steps compared, seed ${SEED}`);
+  assert.ok(dirs.length > 50);
+});
+
+test('incremental analysis equals a cold analysis after random edits (generated 1 MB bench workspace)', (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'meshlint-incr-'));
+  try {
+    const dir = path.join(tmp, '1mb');
+    generate('1', dir);
+    const files = loadDir(dir);
+    const steps = check('bench 1 MB', files, 25, SEED);
+    t.diagnostic(`${files.length} files, ${steps} edit steps compared`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
