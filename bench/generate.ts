@@ -15,6 +15,7 @@
  * so the benchmark can require exactly the expected findings (rule + file).
  */
 import * as fs from 'node:fs';
+import { rng } from '../test/helpers/prng';
 import * as path from 'node:path';
 
 export interface ExpectedFinding {
@@ -44,17 +45,7 @@ export interface Manifest {
   edits: EditSpec[];
 }
 
-/** mulberry32: small, fast, good enough for test data */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = rng;
 
 const WORDS = ['orders', 'billing', 'catalog', 'search', 'users', 'auth', 'cart', 'checkout', 'inventory', 'shipping', 'payments', 'reviews', 'ratings', 'media', 'notify', 'mailer', 'reports', 'audit', 'ledger', 'pricing', 'promo', 'gateway', 'profile', 'session', 'feed', 'graph', 'export', 'import', 'sync', 'queue'];
 const TEAMS = ['alpha', 'bravo', 'delta', 'echo', 'kilo', 'lima', 'nova', 'orca', 'polar', 'quartz', 'sierra', 'tango', 'vega', 'zulu'];

@@ -20,17 +20,8 @@ export const REGRESSIONS = path.join(ROOT, 'test/fixtures/regressions');
 
 // ---------------------------------------------------------------- randomness
 
-/** mulberry32: small, fast, good enough for fuzzing, identical on every platform. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../helpers/prng';
+import { rng } from '../helpers/prng';
 
 /** The seed of input `index` in a campaign with `seed` (inputs are independent of each other). */
 export function inputSeed(seed: number, index: number): number {

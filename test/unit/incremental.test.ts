@@ -19,20 +19,10 @@ import { loadDir, ROOT } from '../helpers/workspace';
 import { Workspace, analyze, AnalysisResult } from '../../server/src/core/engine';
 import type { SourceFile } from '../../server/src/core/types';
 import { generate } from '../../bench/generate';
+import { rng } from '../helpers/prng';
 
 const SEED = Number(process.env.MESHLINT_INCR_SEED ?? 20261123);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 interface Mutator {
   name: string;
