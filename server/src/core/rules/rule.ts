@@ -1,17 +1,8 @@
-import type { Finding, Severity, Fix, RelatedInfo, FindingTag } from '../types';
+import type { Finding, Severity } from '../types';
 import type { MeshModel } from '../model/model';
 
-export interface Report {
-  file: string;
-  start: number;
-  end: number;
-  message: string;
-  related?: RelatedInfo[];
-  fixes?: Fix[];
-  tags?: FindingTag[];
-  /** overrides the rule's default severity for this finding (e.g. a softer level when a fact is uncertain) */
-  severity?: Severity;
-}
+/** What a rule reports: a Finding without its rule id; `severity` overrides the rule's default (e.g. a softer level when a fact is uncertain). */
+export type Report = Omit<Finding, 'rule' | 'severity'> & { severity?: Severity };
 
 export interface RuleContext {
   model: MeshModel;
