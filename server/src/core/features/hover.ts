@@ -10,7 +10,7 @@
 import type { MeshModel, Workload, Service, DestinationRule, PeerAuth } from '../model/model';
 import { nginxFacts, hostHeader, ProxyTarget } from '../model/nginx';
 import { fieldDoc, nginxDirectiveDoc, nginxVariableDoc } from '../../docs/hoverData';
-import { objectAt, yamlPathAt, nginxAt, NginxHit, YamlHit } from './locate';
+import { objectAt, yamlPathAtFull, nginxAt, NginxHit, YamlHit } from './locate';
 import { describeMtls, membershipOf, workloadPorts } from './coverage';
 import type { K8sObject } from '../source/yaml';
 
@@ -39,7 +39,8 @@ export function hover(model: MeshModel, file: string, offset: number): HoverResu
   if (ngx) return nginxHover(model, ngx);
   const obj = objectAt(model.objects, file, offset);
   if (!obj) return undefined;
-  const hit = yamlPathAt(obj, offset);
+  // field docs for any field: lean trees lack some container fields, re-read from the file's full tree
+  const hit = yamlPathAtFull(model, obj, offset);
   if (!hit) return undefined;
   return yamlHover(model, hit);
 }

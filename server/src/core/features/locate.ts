@@ -3,6 +3,7 @@
  * directive (and which part of it). Pure: works on the model's parsed objects and nginx configs.
  */
 import type { K8sObject } from '../source/yaml';
+import { parseYaml, LEAN_KINDS } from '../source/yaml';
 import type { YNode, YScalar } from '../source/ynode';
 import { get, isMap, isScalar, isSeq } from '../source/ynode';
 import type { NgxArg, NgxDirective } from '../source/nginx/ast';
@@ -63,6 +64,36 @@ export function yamlPathAt(obj: K8sObject, offset: number): YamlHit | undefined 
     }
   }
   return undefined;
+}
+
+/** The last file re-parsed with full trees (hovers come in runs on the same file). */
+let fullCache: { file: string; text: string; objects: K8sObject[] } | undefined;
+
+/**
+ * The full-tree twin of `obj`: the same document (and List item) of `text` (the file's text the
+ * object was parsed from) re-parsed with every field. The model keeps lean trees (source/yaml.ts
+ * `leanContainers`); this is for features that show any field.
+ */
+export function fullObject(obj: K8sObject, text: string): K8sObject | undefined {
+  if (!fullCache || fullCache.file !== obj.file || fullCache.text !== text) {
+    fullCache = { file: obj.file, text, objects: parseYaml(obj.file, text, { full: true }).objects };
+  }
+  return fullCache.objects.find((o) => o.doc === obj.doc && o.listIndex === obj.listIndex);
+}
+
+/**
+ * `yamlPathAt`, falling back to the full tree when the model's lean tree has nothing at `offset`
+ * (a container field lean trees drop, e.g. `env`). The hit's `obj` is always the model's object;
+ * the path is the same on both trees (lean trees only drop map pairs, never sequence items).
+ */
+export function yamlPathAtFull(model: Pick<MeshModel, 'text'>, obj: K8sObject, offset: number): YamlHit | undefined {
+  const hit = yamlPathAt(obj, offset);
+  if (hit || !LEAN_KINDS.has(obj.kind)) return hit;
+  const text = model.text(obj.file);
+  if (text === undefined) return undefined;
+  const full = fullObject(obj, text);
+  const h = full && full !== obj ? yamlPathAt(full, offset) : undefined;
+  return h && { ...h, obj };
 }
 
 export interface NginxHit {

@@ -158,11 +158,20 @@ function toObject(file: string, doc: number, root: YMap, listIndex?: number): K8
   };
 }
 
-export function parseYaml(file: string, text: string): ParsedYamlFile {
+export interface ParseYamlOptions {
+  /**
+   * Keep every field. By default (lean trees, see `useLeanYaml`) the container fields no rule reads
+   * are dropped from workloads' pod templates; features that show any field (hover) re-parse with this.
+   */
+  full?: boolean;
+}
+
+export function parseYaml(file: string, text: string, options: ParseYamlOptions = {}): ParsedYamlFile {
+  const lean = LEAN && !options.full;
   const findings: Finding[] = [];
   const tpl = looksLikeTemplate(file, text);
   if (tpl === 'maybe') {
-    const r = parseYamlText(file, text);
+    const r = parseYamlText(file, text, lean);
     if (!r.findings.some((f) => f.rule === INPUT_RULES.yamlSyntax)) return r;
   }
   if (tpl !== 'no') {
@@ -177,10 +186,10 @@ export function parseYaml(file: string, text: string): ParsedYamlFile {
     });
     return { objects: [], findings, documents: 0, skipped: true };
   }
-  return parseYamlText(file, text);
+  return parseYamlText(file, text, lean);
 }
 
-function parseYamlText(file: string, text: string): ParsedYamlFile {
+function parseYamlText(file: string, text: string, lean: boolean): ParsedYamlFile {
   const findings: Finding[] = [];
   const objects: K8sObject[] = [];
   let documents = 0;
@@ -193,7 +202,7 @@ function parseYamlText(file: string, text: string): ParsedYamlFile {
     if (FAST) {
       const root = fastParseDocument(text, chunk.start, chunk.end, NODE_BUDGET);
       if (root) {
-        addRoot(file, documents++, root, objects);
+        addRoot(file, documents++, root, objects, lean);
         continue;
       }
     }
@@ -245,13 +254,13 @@ function parseYamlText(file: string, text: string): ParsedYamlFile {
         continue;
       }
       if (!isMap(root)) continue;
-      addRoot(file, di, root, objects);
+      addRoot(file, di, root, objects, lean);
     }
   }
   return { objects, findings, documents };
 }
 
-function addRoot(file: string, di: number, root: YMap, objects: K8sObject[]): void {
+function addRoot(file: string, di: number, root: YMap, objects: K8sObject[], lean: boolean): void {
   const obj = toObject(file, di, root);
   if (!obj) return;
   if (obj.kind === 'List' || (obj.kind.endsWith('List') && isSeq(get(root, 'items')))) {
@@ -260,12 +269,48 @@ function addRoot(file: string, di: number, root: YMap, objects: K8sObject[]): vo
       items.items.forEach((it, li) => {
         if (!isMap(it)) return;
         const o = toObject(file, di, it, li);
-        if (o) objects.push(o);
+        if (!o) return;
+        if (lean) leanContainers(o);
+        objects.push(o);
       });
     }
     return;
   }
+  if (lean) leanContainers(obj);
   objects.push(obj);
+}
+
+/**
+ * Lean trees. A workload's containers carry most of its YAML (env alone is ~30% of all nodes in a
+ * typical workspace: probes, resources and mounts another ~15%), and no rule or model view reads
+ * those fields. They are dropped right after parsing so the trees kept for every document stay small;
+ * map ranges are untouched (the container's range still covers the dropped text). Features that
+ * show arbitrary fields (hover's field docs) re-parse the file with `{ full: true }`.
+ * Kinds: the model's workload kinds (model.ts WORKLOAD_KINDS; kept here to avoid an import cycle).
+ */
+export const LEAN_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Rollout', 'DeploymentConfig', 'ReplicationController']);
+
+/** Container fields dropped from lean trees. Kept: name, image, ports and anything not listed. */
+export const LEAN_DROPPED_FIELDS = new Set([
+  'env', 'envFrom', 'livenessProbe', 'readinessProbe', 'startupProbe', 'resources', 'volumeMounts', 'volumeDevices',
+  'securityContext', 'lifecycle', 'args', 'command', 'workingDir', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy',
+]);
+
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+const POD_SPEC = ['spec'];
+const CRONJOB_POD_SPEC = ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
+const TEMPLATE_POD_SPEC = ['spec', 'template', 'spec'];
+
+function leanContainers(o: K8sObject): void {
+  if (!LEAN_KINDS.has(o.kind)) return;
+  const podSpec = get(o.root, ...(o.kind === 'Pod' ? POD_SPEC : o.kind === 'CronJob' ? CRONJOB_POD_SPEC : TEMPLATE_POD_SPEC));
+  if (!isMap(podSpec)) return;
+  for (const p of podSpec.items) {
+    if (!CONTAINER_LISTS.has(p.key.v as string) || !isSeq(p.value)) continue;
+    for (const c of p.value.items) {
+      if (isMap(c) && c.items.some((x) => LEAN_DROPPED_FIELDS.has(x.key.v as string))) c.items = c.items.filter((x) => !LEAN_DROPPED_FIELDS.has(x.key.v as string));
+    }
+  }
 }
 
 /**
@@ -275,6 +320,15 @@ function addRoot(file: string, di: number, root: YMap, objects: K8sObject[]): vo
 let FAST = process.env.MESHLINT_FAST_YAML !== '0';
 export function useFastYaml(on: boolean): void {
   FAST = on;
+}
+
+/** Lean trees (see `leanContainers`) unless `MESHLINT_LEAN_YAML=0`; tests switch them off to compare. */
+let LEAN = process.env.MESHLINT_LEAN_YAML !== '0';
+export function useLeanYaml(on: boolean): void {
+  LEAN = on;
+}
+export function leanYaml(): boolean {
+  return LEAN;
 }
 
 /** The `yaml` package's tree for one document chunk, converted (undefined: a syntax error or no document). For tests. */
