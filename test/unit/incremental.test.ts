@@ -58,9 +58,13 @@ function mutate(text: string, r: () => number): { text: string; what: string } |
   return { text: text.slice(0, hit.index) + rep + text.slice(hit.index + hit[0].length), what: m.name };
 }
 
-function comparable(res: AnalysisResult): unknown {
-  return { findings: res.findings, ruleErrors: res.ruleErrors.map((e) => `${e.rule}: ${e.message.split('\n')[0]}`) };
+/** Findings and rule errors; files listed in `stale` (global inputs after a partial analysis, see engine.ts) are left out. */
+function comparable(res: AnalysisResult, stale: ReadonlySet<string> = new Set()): unknown {
+  return { findings: res.findings.filter((f) => !stale.has(f.file)), ruleErrors: res.ruleErrors.map((e) => `${e.rule}: ${e.message.split('\n')[0]}`) };
 }
+
+/** How many analyses took the partial path, over all checks (a test asserts it is not zero). */
+const modes = { partial: 0, full: 0 };
 
 /** Applies `steps` random edits; after each, incremental and cold analyses must be equal. Returns the steps checked. */
 function check(label: string, files: SourceFile[], steps: number, seed: number): number {
@@ -110,9 +114,14 @@ function check(label: string, files: SourceFile[], steps: number, seed: number):
     }
     // analyze now and then without checking, so the caches see several generations
     if (r() < 0.2) ws.analyze();
-    const incremental = comparable(ws.analyze());
-    const cold = comparable(analyze([...current].map(([path, text]) => ({ path, text }))));
-    assert.deepEqual(incremental, cold, `${label}, seed ${seed}, after:\n  ${log.join('\n  ')}`);
+    const res = ws.analyze();
+    modes[res.mode]++;
+    const coldRes = analyze([...current].map(([path, text]) => ({ path, text })));
+    assert.deepEqual(comparable(res, res.stale), comparable(coldRes, res.stale), `${label}, seed ${seed}, ${res.mode} analysis (${res.why ?? `${res.analysed} files`}), after:\n  ${log.join('\n  ')}`);
+    if (res.stale.size && r() < 0.3) {
+      // a full analysis refreshes the files whose findings could lag
+      assert.deepEqual(comparable(ws.analyze({ full: true })), comparable(coldRes), `${label}, seed ${seed}, refresh after:\n  ${log.join('\n  ')}`);
+    }
     compared++;
   }
   return compared;
@@ -176,8 +185,10 @@ test('incremental analysis equals a cold analysis after random edits (every fixt
       steps += check(`${path.relative(ROOT, d)} (kustomized)`, k, 12, SEED + 7919 * (i + 1));
     }
   });
-  t.diagnostic(`${dirs.length} workspaces (and ${kust} kustomized variants), ${steps} edit steps compared, seed ${SEED}`);
+  t.diagnostic(`${dirs.length} workspaces (and ${kust} kustomized variants), ${steps} edit steps compared, seed ${SEED}; ${modes.partial} partial and ${modes.full} full analyses`);
   assert.ok(dirs.length > 50);
+  // the partial path must really be exercised, not fall back to full analyses every time
+  assert.ok(modes.partial > steps / 5, `only ${modes.partial} of ${steps} analyses were partial`);
 });
 
 test('incremental analysis equals a cold analysis after random edits (generated 1 MB bench workspace)', (t) => {
@@ -186,8 +197,10 @@ test('incremental analysis equals a cold analysis after random edits (generated 
     const dir = path.join(tmp, '1mb');
     generate('1', dir);
     const files = loadDir(dir);
-    const steps = check('bench 1 MB', files, 25, SEED);
-    t.diagnostic(`${files.length} files, ${steps} edit steps compared`);
+    const before = modes.partial;
+    const steps = check('bench 1 MB', files, 60, SEED);
+    t.diagnostic(`${files.length} files, ${steps} edit steps compared, ${modes.partial - before} partial analyses`);
+    assert.ok(modes.partial - before > steps / 2, `only ${modes.partial - before} of ${steps} analyses were partial`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

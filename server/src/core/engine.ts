@@ -9,7 +9,8 @@ import { parseNginx, MAX_ERRORS as MAX_NGINX_ERRORS } from './source/nginx/parse
 import { parseEmbeddedNginx } from './source/nginx/embedded';
 import type { NgxConfig } from './source/nginx/ast';
 import { classifyPath, isDefinitelyNginx, looksLikeNginx, looksBinary, stripBom, dirname, joinPath, basename } from './source/files';
-import { MeshModel, NginxConf } from './model/model';
+import { MeshModel, NginxConf, WorkspaceFacts } from './model/model';
+import { FileFacts, LinkIndex } from './incremental';
 import { nginxFacts } from './model/nginx';
 import { prometheusFacts } from './model/prometheus';
 import { get, isScalar, mapEntries, seq, str } from './source/ynode';
@@ -31,6 +32,8 @@ interface ParsedFile {
   documents: number;
   kustomization?: { namespace?: string; resources: string[] };
   suppress?: Suppressions;
+  /** content facts for the incremental planner, computed on first use */
+  facts?: FileFacts;
 }
 
 export interface RuleError {
@@ -40,9 +43,41 @@ export interface RuleError {
 
 export interface AnalysisResult {
   findings: Finding[];
-  model: MeshModel;
+  /** the model of the whole workspace (after a partial analysis it is built on first access) */
+  readonly model: MeshModel;
   files: number;
   ruleErrors: RuleError[];
+  /** 'partial': only the files an edit could affect were re-analysed (see incremental.ts) */
+  mode: 'full' | 'partial';
+  /** why a full analysis was needed */
+  why?: string;
+  /** files analysed by this run (every file after a full analysis) */
+  analysed: number;
+  /**
+   * files whose findings may lag behind after a partial analysis: files with workspace-wide inputs
+   * (mesh config, gateways, ingress controllers, Prometheus...), refreshed by the next full analysis
+   */
+  stale: ReadonlySet<string>;
+}
+
+/** Above this many changed files since the last analysis, a full analysis is cheaper than planning. */
+const MAX_PARTIAL_CHANGES = 64;
+
+interface Plan {
+  /** files whose findings are recomputed */
+  affected: Set<string>;
+  /** files the partial model is built from (affected + global files), in path order */
+  inputs: ParsedFile[];
+  workspace: WorkspaceFacts;
+  stale: Set<string>;
+}
+
+interface LastAnalysis {
+  findings: Finding[];
+  known: ReadonlySet<string>;
+  meshInUse: boolean;
+  rootNs: string;
+  stale: ReadonlySet<string>;
 }
 
 const EMBEDDED_KEY = /\.(conf|conf\.template|nginx)$/i;
@@ -180,11 +215,17 @@ function embeddedNginx(pf: ParsedFile, cm: K8sObject): void {
 
 export class Workspace {
   private readonly files = new Map<string, ParsedFile>();
+  /** files changed since the last analysis, with their version at that analysis (undefined: absent) */
+  private readonly dirty = new Map<string, ParsedFile | undefined>();
+  private last?: LastAnalysis;
+  private index?: LinkIndex<ParsedFile>;
+  private sorted?: ParsedFile[];
   constructor(private options: AnalysisOptions = {}) {}
 
   setOptions(options: AnalysisOptions): void {
     const sizeChanged = (options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE) !== (this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
     this.options = options;
+    this.last = undefined;
     if (sizeChanged) {
       const all = [...this.files.values()];
       this.files.clear();
@@ -202,11 +243,29 @@ export class Workspace {
     } catch (e) {
       pf = { path: file.path, text: file.text, kind: 'other', objects: [], nginx: [], documents: 0, findings: [{ rule: INPUT_RULES.internal, severity: 'error', file: file.path, start: 0, end: 0, message: `meshlint could not read this file (internal error: ${(e as Error).message}). The rest of the workspace is still checked.` }] };
     }
+    if (!this.dirty.has(file.path)) this.dirty.set(file.path, prev);
+    if (!prev) this.sorted = undefined;
+    else if (this.sorted) {
+      // same path, same place in path order
+      let lo = 0;
+      let hi = this.sorted.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.sorted[mid].path < file.path) lo = mid + 1;
+        else hi = mid;
+      }
+      if (this.sorted[lo]?.path === file.path) this.sorted[lo] = pf;
+      else this.sorted = undefined;
+    }
     this.files.set(file.path, pf);
     return true;
   }
 
   delete(path: string): boolean {
+    const prev = this.files.get(path);
+    if (!prev) return false;
+    if (!this.dirty.has(path)) this.dirty.set(path, prev);
+    this.sorted = undefined;
     return this.files.delete(path);
   }
 
@@ -227,32 +286,93 @@ export class Workspace {
     return this.files.get(path)?.documents ?? 0;
   }
 
-  analyze(): AnalysisResult {
-    const opts = this.options;
+  /**
+   * Findings for the workspace. After edits, only the files the edits can affect are re-analysed
+   * when that is safe (incremental.ts); `full` forces a complete analysis (it also refreshes
+   * `stale` files).
+   */
+  analyze(opts: { full?: boolean } = {}): AnalysisResult {
     // path order, not insertion order: the server (files opened, deleted, re-created in any order)
     // and the CLI (sorted discovery) must see the same model and the same messages
-    const all = [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.sorted ??= [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const all = this.sorted;
     applyKustomizeNamespaces(all);
-    const objects: K8sObject[] = [];
-    const nginx: NginxConf[] = [];
-    const texts = new Map<string, string>();
-    for (const f of all) {
-      texts.set(f.path, f.text);
-      for (const o of f.objects) objects.push(o);
-      for (const n of f.nginx) nginx.push({ file: f.path, config: n.config, configMap: n.configMap, key: n.key, exact: n.exact, workloads: [], ns: undefined });
-    }
-    const model = new MeshModel(objects, nginx, texts, opts.meshConfig);
-    const ruleErrors: RuleError[] = [];
-    // a bug in a fact builder is reported like a rule error; the rules that need those facts fail on their own
-    for (const [id, build] of [['nginx-facts', nginxFacts], ['prometheus-facts', prometheusFacts]] as const) {
-      try {
-        build(model);
-      } catch (e) {
-        ruleErrors.push({ rule: id, message: `${(e as Error).message}\n${(e as Error).stack ?? ''}` });
-      }
+    const plan = opts.full ? 'requested' : !this.last ? 'first analysis, or the last one had rule errors' : this.plan(all, this.last);
+    const result = typeof plan === 'string' ? this.full(all, plan) : this.partial(all, plan, this.last!);
+    this.dirty.clear();
+    return result;
+  }
+
+  private full(all: ParsedFile[], why: string): AnalysisResult {
+    this.index = undefined;
+    const { model, ruleErrors, findings } = this.run(all);
+    this.last = ruleErrors.length ? undefined : { findings, known: model.knownNamespaces, meshInUse: model.meshInUse, rootNs: model.meshConfig.rootNamespace, stale: new Set() };
+    return { findings, model, files: all.length, ruleErrors, mode: 'full', why, analysed: all.length, stale: new Set() };
+  }
+
+  private partial(all: ParsedFile[], plan: Plan, last: LastAnalysis): AnalysisResult {
+    let fresh: Finding[] = [];
+    if (plan.inputs.length) {
+      const r = this.run(plan.inputs, plan.workspace);
+      // a rule that throws loses all its findings in a full analysis: only a full analysis says the same
+      if (r.ruleErrors.length) return this.full(all, 'a rule failed');
+      fresh = r.findings.filter((f) => plan.affected.has(f.file));
     }
     const findings: Finding[] = [];
-    for (const f of all) for (const x of f.findings) findings.push(x); // no spread: a file may carry very many
+    for (const f of last.findings) if (!plan.affected.has(f.file) && this.files.has(f.file)) findings.push(f);
+    for (const f of fresh) findings.push(f);
+    sortFindings(findings);
+    const stale = plan.stale;
+    this.last = { ...last, findings, stale };
+    let model: MeshModel | undefined;
+    const options = this.options;
+    all = all.slice(); // this.sorted changes in place with later edits
+    return {
+      findings,
+      get model() {
+        return (model ??= buildModel(all, options).model);
+      },
+      files: all.length,
+      ruleErrors: [],
+      mode: 'partial',
+      analysed: plan.inputs.length,
+      stale,
+    };
+  }
+
+  /** Builds the incremental index now (the server calls it when idle, so the first edit does not pay for it). */
+  prepare(): void {
+    if (this.last && !this.index && this.dirty.size === 0) this.index = new LinkIndex(this.sorted ?? [], this.last.rootNs);
+  }
+
+  /** The files an edit can affect, or why only a full analysis is safe (see incremental.ts). */
+  private plan(all: ParsedFile[], last: LastAnalysis): Plan | string {
+    const empty: Plan = { affected: new Set(), inputs: [], workspace: { knownNamespaces: last.known, meshInUse: last.meshInUse }, stale: new Set(last.stale) };
+    if (this.dirty.size === 0) return empty;
+    if (this.dirty.size > MAX_PARTIAL_CHANGES) return `${this.dirty.size} files changed`;
+    if (!this.index) {
+      // the index describes the files of the last analysis: rebuild it from them
+      const before = all.filter((f) => !this.dirty.has(f.path));
+      for (const old of this.dirty.values()) if (old) before.push(old);
+      before.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      this.index = new LinkIndex(before, last.rootNs);
+    }
+    const r = this.index.update([...this.dirty].map(([path, old]) => ({ path, old, now: this.files.get(path) })));
+    if (typeof r === 'string') return r;
+    for (const p of [...r.affected]) if (!this.files.has(p)) r.affected.delete(p);
+    if (r.affected.size * 2 > all.length) return `the change reaches ${r.affected.size} of ${all.length} files`;
+    const inputs: ParsedFile[] = [...r.global.filter((f) => this.files.get(f.path) === f)];
+    for (const p of r.affected) inputs.push(this.files.get(p)!);
+    inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { affected: r.affected, inputs, workspace: { knownNamespaces: r.knownNamespaces, meshInUse: r.meshInUse }, stale: new Set([...r.stale].filter((p) => this.files.has(p))) };
+  }
+
+  /** Model and rules over `files` (all of them, or the inputs of a partial analysis). */
+  private run(files: ParsedFile[], workspace?: WorkspaceFacts): { model: MeshModel; ruleErrors: RuleError[]; findings: Finding[] } {
+    const opts = this.options;
+    const { model, ruleErrors } = buildModel(files, opts, workspace);
+    const findings: Finding[] = [];
+    for (const f of files) for (const x of f.findings) findings.push(x); // no spread: a file may carry very many
     for (const rule of RULES) {
       const setting = opts.rules?.[rule.id];
       if (setting === 'off') continue;
@@ -269,10 +389,36 @@ export class Workspace {
       pf.suppress ??= suppressions(pf.text, pf.objects);
       return !pf.suppress.suppressed(f.rule, f.start);
     });
-    for (const f of kept) clampRange(f, texts.get(f.file));
-    kept.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
-    return { findings: dedupe(kept), model, files: all.length, ruleErrors };
+    for (const f of kept) clampRange(f, this.files.get(f.file)?.text);
+    sortFindings(kept);
+    return { model, ruleErrors, findings: dedupe(kept) };
   }
+}
+
+function buildModel(files: ParsedFile[], opts: AnalysisOptions, workspace?: WorkspaceFacts): { model: MeshModel; ruleErrors: RuleError[] } {
+  const objects: K8sObject[] = [];
+  const nginx: NginxConf[] = [];
+  const texts = new Map<string, string>();
+  for (const f of files) {
+    texts.set(f.path, f.text);
+    for (const o of f.objects) objects.push(o);
+    for (const n of f.nginx) nginx.push({ file: f.path, config: n.config, configMap: n.configMap, key: n.key, exact: n.exact, workloads: [], ns: undefined });
+  }
+  const model = new MeshModel(objects, nginx, texts, opts.meshConfig, workspace);
+  const ruleErrors: RuleError[] = [];
+  // a bug in a fact builder is reported like a rule error; the rules that need those facts fail on their own
+  for (const [id, build] of [['nginx-facts', nginxFacts], ['prometheus-facts', prometheusFacts]] as const) {
+    try {
+      build(model);
+    } catch (e) {
+      ruleErrors.push({ rule: id, message: `${(e as Error).message}\n${(e as Error).stack ?? ''}` });
+    }
+  }
+  return { model, ruleErrors };
+}
+
+function sortFindings(fs: Finding[]): void {
+  fs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
 }
 
 function clampRange(f: Finding, text: string | undefined): void {

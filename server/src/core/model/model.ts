@@ -150,6 +150,18 @@ export interface HostResolution {
   port?: number;
 }
 
+/** What makes `MeshModel.meshInUse` true (shared with the incremental planner). */
+export function isMeshObject(o: K8sObject): boolean {
+  if (/(^|\.)istio\.io$/.test(o.group)) return true;
+  return o.kind === 'Namespace' && o.group === '' && (o.labels['istio-injection'] === 'enabled' || o.labels['istio.io/dataplane-mode'] === 'ambient' || !!o.labels['istio.io/rev']);
+}
+
+/** Workspace-wide facts handed to a model built over part of the workspace. */
+export interface WorkspaceFacts {
+  knownNamespaces: ReadonlySet<string>;
+  meshInUse: boolean;
+}
+
 export function span(obj: { file: string }, n: { start: number; end: number } | undefined | null): Span | undefined {
   return n ? { file: obj.file, start: n.start, end: n.end } : undefined;
 }
@@ -205,8 +217,9 @@ export class MeshModel {
   readonly services: Service[] = [];
   readonly workloads: Workload[] = [];
   readonly namespaces = new Map<string, K8sObject>();
-  /** namespaces that have any object in the workspace */
-  readonly knownNamespaces = new Set<string>();
+  /** namespaces that have any object in the workspace (or a Namespace object); shared, never mutated */
+  readonly knownNamespaces: ReadonlySet<string>;
+  private meshInUseCache?: boolean;
   readonly peerAuths: PeerAuth[] = [];
   readonly destinationRules: DestinationRule[] = [];
   readonly nginx: NginxConf[];
@@ -227,7 +240,11 @@ export class MeshModel {
   /** populated by nginx analysis (model/nginx.ts) */
   readonly extraCallers: Caller[] = [];
 
-  constructor(objects: K8sObject[], nginx: NginxConf[], texts: Map<string, string>, overrides: MeshConfigOverrides = {}) {
+  /**
+   * `workspace`: facts of the whole workspace when this model is built over part of it (a partial
+   * analysis, see incremental.ts): the namespaces the workspace knows and whether Istio is in use.
+   */
+  constructor(objects: K8sObject[], nginx: NginxConf[], texts: Map<string, string>, overrides: MeshConfigOverrides = {}, workspace?: WorkspaceFacts) {
     this.objects = objects;
     this.nginx = nginx;
     this.texts = texts;
@@ -235,10 +252,17 @@ export class MeshModel {
       let list = this.byKind.get(o.kind);
       if (!list) this.byKind.set(o.kind, (list = []));
       list.push(o);
-      this.knownNamespaces.add(o.ns);
       if (o.kind === 'Namespace' && o.group === '') this.namespaces.set(o.name, o);
     }
-    for (const n of this.namespaces.keys()) this.knownNamespaces.add(n);
+    if (workspace) {
+      this.knownNamespaces = workspace.knownNamespaces;
+      this.meshInUseCache = workspace.meshInUse;
+    } else {
+      const known = new Set<string>();
+      for (const o of objects) known.add(o.ns);
+      for (const n of this.namespaces.keys()) known.add(n);
+      this.knownNamespaces = known;
+    }
     for (const o of this.kind('Service')) {
       if (o.group !== '') continue;
       const s = cachedView(o, 'service', (x) => this.toService(x));
@@ -266,6 +290,12 @@ export class MeshModel {
         c.workloads = (this.workloadsByNs.get(c.configMap.ns) ?? []).filter((w) => w.configMaps.includes(c.configMap!.name));
       }
     }
+  }
+
+  /** Istio is in use: an istio.io object, or a Namespace labelled for injection or ambient. */
+  get meshInUse(): boolean {
+    this.meshInUseCache ??= this.objects.some((o) => isMeshObject(o));
+    return this.meshInUseCache;
   }
 
   kind(kind: string): K8sObject[] {

@@ -11,10 +11,6 @@ const SERVER_FIRST: Record<number, string> = { 3306: 'MySQL', 25: 'SMTP', 587: '
 const HTTPISH_NAME = /^(web|api|ui|rest|metrics|health|admin|console|dashboard|frontend|app|service|server|svc)$/i;
 const HTTPISH_PORT = new Set([80, 8000, 8080, 8081, 8888, 3000, 5000, 9090]);
 
-function istioInWorkspace(model: MeshModel): boolean {
-  return model.objects.some((o) => /(^|\.)istio\.io$/.test(o.group)) || [...model.namespaces.values()].some((n) => n.labels['istio-injection'] === 'enabled' || n.labels['istio.io/dataplane-mode'] === 'ambient' || !!n.labels['istio.io/rev']);
-}
-
 /** Names other objects use to refer to a Service port (renaming it would break them). */
 function portNameRefs(model: MeshModel, s: Service): Set<string> {
   const names = new Set<string>();
@@ -32,7 +28,7 @@ export default defineRule({
   description: 'A Service port declares no protocol (no `<protocol>-` name prefix, no appProtocol): Istio falls back to protocol sniffing, which cannot handle server-first protocols and may treat HTTP as opaque TCP.',
   kinds: ['Service'],
   check({ model, report }) {
-    if (!istioInWorkspace(model)) return;
+    if (!model.meshInUse) return;
     for (const s of model.services) {
       if (s.externalName || s.type === 'ExternalName' || !s.ports.length) continue;
       const ws = model.serviceWorkloads(s);
