@@ -1,0 +1,209 @@
+/**
+ * Partial analysis (server/src/core/incremental.ts) on edits whose effects cross files through
+ * workspace-wide inputs: an ingress controller's mesh membership, the root namespace's policy, a
+ * standalone nginx config resolving a short name, an nginx include, a Prometheus server. After each
+ * edit the workspace's analysis must equal a cold analysis (files listed as stale excepted, and a
+ * full analysis must then equal it entirely), and the edit must change some finding, so that
+ * each scenario really exercises the cross-file effect it is named after.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Workspace, analyze, AnalysisResult } from '../../server/src/core/engine';
+import type { SourceFile } from '../../server/src/core/types';
+
+const ns = (name: string, labels = '') => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n${labels ? `  labels:\n${labels}` : ''}`;
+
+const app = (name: string, namespace: string, extraPodLabels = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+${extraPodLabels}    spec:
+      containers:
+        - name: ${name}
+          image: example/${name}:1
+          ports:
+            - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  selector:
+    app: ${name}
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+`;
+
+const strict = (namespace: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: ${namespace}
+spec:
+  mtls:
+    mode: STRICT
+`;
+
+const ingress = (namespace: string, svc: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: site
+  namespace: ${namespace}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: ${svc}
+                port:
+                  number: 80
+`;
+
+const controller = (podLabels = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ingress-nginx-controller
+  namespace: ingress-nginx
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: ingress-nginx
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: ingress-nginx
+${podLabels}    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.10.0
+`;
+
+interface Scenario {
+  name: string;
+  files: SourceFile[];
+  edits: { path: string; text: string | undefined }[];
+  /** some edit must be analysed partially */
+  partial?: boolean;
+}
+
+const INJECTED = '  labels:\n    istio-injection: enabled\n';
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'ingress controller joins the mesh (its membership decides findings in another namespace)',
+    files: [
+      { path: 'ingress-nginx/ns.yaml', text: ns('ingress-nginx') },
+      { path: 'ingress-nginx/controller.yaml', text: controller() },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/web.yaml', text: app('web', 'shop') },
+      { path: 'shop/pa.yaml', text: strict('shop') },
+      { path: 'shop/ingress.yaml', text: ingress('shop', 'web') },
+    ],
+    edits: [{ path: 'ingress-nginx/controller.yaml', text: controller('        sidecar.istio.io/inject: "true"\n') }],
+  },
+  {
+    name: 'an edit in a namespace under a mesh-wide STRICT policy (the root-namespace policy file lags, then refreshes)',
+    files: [
+      { path: 'istio-system/pa.yaml', text: strict('istio-system') },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/web.yaml', text: app('web', 'shop') },
+      { path: 'shop/api.yaml', text: app('api', 'shop') },
+      { path: 'shop/ingress.yaml', text: ingress('shop', 'web') },
+      { path: 'blog/ns.yaml', text: ns('blog', INJECTED.replace('  labels:\n', '')) },
+      { path: 'blog/web.yaml', text: app('web', 'blog') },
+    ],
+    edits: [{ path: 'shop/ingress.yaml', text: ingress('shop', 'api') }, { path: 'shop/ingress.yaml', text: ingress('shop', 'nothing') }],
+    partial: true,
+  },
+  {
+    name: 'a standalone nginx config resolves a short name by the only Service of that name',
+    files: [
+      { path: 'nginx/edge.conf', text: 'http {\n  server {\n    listen 80;\n    location / {\n      proxy_pass http://web:80;\n      proxy_set_header Host $host;\n    }\n  }\n}\n' },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/web.yaml', text: app('web', 'shop') },
+      { path: 'blog/ns.yaml', text: ns('blog', INJECTED.replace('  labels:\n', '')) },
+      { path: 'blog/api.yaml', text: app('api', 'blog') },
+    ],
+    edits: [
+      { path: 'blog/api.yaml', text: app('web', 'blog') },
+      { path: 'blog/api.yaml', text: app('api', 'blog') },
+      { path: 'shop/ns.yaml', text: ns('shop') },
+    ],
+    partial: true,
+  },
+  {
+    name: 'an nginx include carries a Host header into the included file',
+    files: [
+      { path: 'nginx/nginx.conf', text: 'http {\n  include conf.d/*.conf;\n}\n' },
+      { path: 'nginx/conf.d/shop.conf', text: 'server {\n  listen 80;\n  location / {\n    proxy_pass http://web.shop.svc.cluster.local:80;\n  }\n}\n' },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/web.yaml', text: app('web', 'shop') },
+    ],
+    edits: [
+      { path: 'nginx/nginx.conf', text: 'http {\n  proxy_set_header Host $host;\n  include conf.d/*.conf;\n}\n' },
+      { path: 'nginx/nginx.conf', text: 'http {\n  proxy_set_header Host web.shop.svc.cluster.local;\n  include conf.d/*.conf;\n}\n' },
+    ],
+    partial: true,
+  },
+];
+
+/** Unrelated namespaces, so that a scenario's component is a small part of the workspace (else a full analysis is cheaper). */
+const FILLER: SourceFile[] = Array.from({ length: 6 }, (_, i) => [
+  { path: `filler${i}/ns.yaml`, text: ns(`filler${i}`, INJECTED.replace('  labels:\n', '')) },
+  { path: `filler${i}/app.yaml`, text: app('app', `filler${i}`) },
+]).flat();
+
+function comparable(res: AnalysisResult, stale: ReadonlySet<string> = new Set()): unknown {
+  return res.findings.filter((f) => !stale.has(f.file)).map((f) => ({ ...f }));
+}
+
+for (const s of SCENARIOS) {
+  test(`partial analysis: ${s.name}`, (t) => {
+    const files = [...s.files, ...FILLER];
+    const current = new Map(files.map((f) => [f.path, f.text]));
+    const ws = new Workspace();
+    for (const f of files) ws.set(f);
+    let before = comparable(ws.analyze());
+    ws.prepare();
+    let changed = 0;
+    let partial = 0;
+    for (const e of s.edits) {
+      if (e.text === undefined) {
+        current.delete(e.path);
+        ws.delete(e.path);
+      } else {
+        current.set(e.path, e.text);
+        ws.set({ path: e.path, text: e.text });
+      }
+      const res = ws.analyze();
+      if (res.mode === 'partial') partial++;
+      t.diagnostic(`${e.path}: ${res.mode} (${res.why ?? `${res.analysed} files analysed`}), ${res.findings.length} findings, stale: ${[...res.stale].join(', ') || 'none'}`);
+      const cold = analyze([...current].map(([path, text]) => ({ path, text })));
+      assert.deepEqual(comparable(res, res.stale), comparable(cold, res.stale), `after editing ${e.path}`);
+      const after = comparable(cold);
+      if (JSON.stringify(before) !== JSON.stringify(after)) changed++;
+      before = after;
+      assert.deepEqual(comparable(ws.analyze({ full: true })), comparable(cold), `full analysis after editing ${e.path}`);
+    }
+    assert.ok(changed > 0, 'the edits must change some finding (of a cold analysis), or the scenario tests nothing');
+    if (s.partial) assert.ok(partial > 0, 'some edit must take the partial path');
+  });
+}
