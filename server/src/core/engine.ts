@@ -10,7 +10,7 @@ import { parseEmbeddedNginx } from './source/nginx/embedded';
 import type { NgxConfig } from './source/nginx/ast';
 import { classifyPath, isDefinitelyNginx, looksLikeNginx, looksBinary, stripBom, dirname, joinPath, basename } from './source/files';
 import { MeshModel, NginxConf, WorkspaceFacts } from './model/model';
-import { FileFacts, LinkIndex } from './incremental';
+import { FileFacts, LinkIndex, fileFacts } from './incremental';
 import { nginxFacts } from './model/nginx';
 import { prometheusFacts } from './model/prometheus';
 import { get, isScalar, mapEntries, seq, str } from './source/ynode';
@@ -45,6 +45,13 @@ export interface AnalysisResult {
   findings: Finding[];
   /** the model of the whole workspace (after a partial analysis it is built on first access) */
   readonly model: MeshModel;
+  /**
+   * A model that answers exactly for `file`: after a partial analysis, the partial model when the
+   * file was re-analysed (cheap), else the whole workspace's
+   */
+  modelFor(file: string): MeshModel;
+  /** the text of a file as this analysis saw it */
+  text(file: string): string | undefined;
   files: number;
   ruleErrors: RuleError[];
   /** 'partial': only the files an edit could affect were re-analysed (see incremental.ts) */
@@ -219,6 +226,7 @@ export class Workspace {
   private readonly dirty = new Map<string, ParsedFile | undefined>();
   private last?: LastAnalysis;
   private index?: LinkIndex<ParsedFile>;
+  private prepared = 0;
   private sorted?: ParsedFile[];
   constructor(private options: AnalysisOptions = {}) {}
 
@@ -307,13 +315,15 @@ export class Workspace {
     this.index = undefined;
     const { model, ruleErrors, findings } = this.run(all);
     this.last = ruleErrors.length ? undefined : { findings, known: model.knownNamespaces, meshInUse: model.meshInUse, rootNs: model.meshConfig.rootNamespace, stale: new Set() };
-    return { findings, model, files: all.length, ruleErrors, mode: 'full', why, analysed: all.length, stale: new Set() };
+    return { findings, model, modelFor: () => model, text: (f) => model.text(f), files: all.length, ruleErrors, mode: 'full', why, analysed: all.length, stale: new Set() };
   }
 
   private partial(all: ParsedFile[], plan: Plan, last: LastAnalysis): AnalysisResult {
     let fresh: Finding[] = [];
+    let partialModel: MeshModel | undefined;
     if (plan.inputs.length) {
       const r = this.run(plan.inputs, plan.workspace);
+      partialModel = r.model;
       // a rule that throws loses all its findings in a full analysis: only a full analysis says the same
       if (r.ruleErrors.length) return this.full(all, 'a rule failed');
       fresh = r.findings.filter((f) => plan.affected.has(f.file));
@@ -332,6 +342,10 @@ export class Workspace {
       get model() {
         return (model ??= buildModel(all, options).model);
       },
+      modelFor(file) {
+        return partialModel && plan.affected.has(file) ? partialModel : this.model;
+      },
+      text: (f) => textIn(all, f),
       files: all.length,
       ruleErrors: [],
       mode: 'partial',
@@ -340,9 +354,24 @@ export class Workspace {
     };
   }
 
-  /** Builds the incremental index now (the server calls it when idle, so the first edit does not pay for it). */
-  prepare(): void {
-    if (this.last && !this.index && this.dirty.size === 0) this.index = new LinkIndex(this.sorted ?? [], this.last.rootNs);
+  /**
+   * Builds the incremental index ahead of the first edit, for at most `budgetMs` per call (the server
+   * calls it in idle slices after a full analysis). Returns true when there is nothing left to do.
+   */
+  prepare(budgetMs = Infinity): boolean {
+    if (!this.last || this.index || this.dirty.size || !this.sorted) return true;
+    const until = performance.now() + budgetMs;
+    const all = this.sorted;
+    for (let i = this.prepared; i < all.length; i++) {
+      all[i].facts ??= fileFacts(all[i]);
+      if ((i & 31) === 31 && performance.now() > until) {
+        this.prepared = i + 1;
+        return false;
+      }
+    }
+    this.prepared = 0;
+    this.index = new LinkIndex(all, this.last.rootNs);
+    return true;
   }
 
   /** The files an edit can affect, or why only a full analysis is safe (see incremental.ts). */
@@ -415,6 +444,20 @@ function buildModel(files: ParsedFile[], opts: AnalysisOptions, workspace?: Work
     }
   }
   return { model, ruleErrors };
+}
+
+/** Text of a file in a path-sorted list. */
+function textIn(sorted: ParsedFile[], path: string): string | undefined {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = sorted[mid].path;
+    if (p === path) return sorted[mid].text;
+    if (p < path) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 function sortFindings(fs: Finding[]): void {

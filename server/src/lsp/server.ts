@@ -27,6 +27,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import picomatch from 'picomatch';
 import { Workspace, analyze as analyzeFiles, type AnalysisResult } from '../core/engine';
 import type { Finding } from '../core/types';
+import type { MeshModel } from '../core/model/model';
 import { LineIndex } from '../core/text';
 import { classifyPath } from '../core/source/files';
 import { hover } from '../core/features/hover';
@@ -54,6 +55,10 @@ const WATCH_GLOBS = ['**/*.{yaml,yml}', '**/*.{conf,nginx}', '**/*.conf.template
 
 /** Time budget of one indexing slice before yielding to pending requests. */
 const SLICE_MS = 5;
+/** idle time after a partial analysis before a full one refreshes the files with workspace-wide inputs */
+const REFRESH_AFTER_MS = 1500;
+/** slice of idle time for preparing the incremental index after a full analysis */
+const PREPARE_SLICE_MS = 10;
 
 export interface ServerOptions {
   /** quiet period after an edit burst before re-analysis (ms) */
@@ -129,7 +134,7 @@ export class MeshlintServer {
   private published = new Map<string, string>();
   /** per file: the findings and texts its last diagnostics were computed from */
   private publishedFiles = new Map<string, PublishedFile>();
-  private readonly lines = new LineIndexes((f) => this.snapshot?.result.model.text(f) ?? this.ws.text(f));
+  private readonly lines = new LineIndexes((f) => this.snapshot?.result.text(f) ?? this.ws.text(f));
 
   private timer?: NodeJS.Timeout;
   private lastChangeAt = 0;
@@ -137,6 +142,8 @@ export class MeshlintServer {
 
   /** true until the first index completes (and during a re-index) */
   private indexing = true;
+  /** refresh after a partial analysis, or incremental-index preparation after a full one */
+  private idleTimer?: ReturnType<typeof setTimeout>;
   private indexRun = 0;
   private readyResolve?: () => void;
   private ready: Promise<void> = new Promise((r) => (this.readyResolve = r));
@@ -383,6 +390,8 @@ export class MeshlintServer {
    * within a burst, and a maximum wait so continuous typing still gets results.
    */
   private schedule(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     if (this.indexing || this.shuttingDown) return;
     const now = Date.now();
     const quiet = now - this.lastChangeAt > this.options.debounceMs;
@@ -426,7 +435,28 @@ export class MeshlintServer {
     if (!this.indexing && (this.stale || !this.snapshot)) this.runAnalysis();
   }
 
-  private runAnalysis(): void {
+  /**
+   * After a partial analysis some files (those with workspace-wide inputs) may lag: a full analysis
+   * refreshes them once the user pauses. After a full analysis, the incremental index is built in
+   * idle slices so that the first edit does not pay for it.
+   */
+  private afterAnalysis(result: AnalysisResult): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.shuttingDown) return;
+    if (result.mode === 'partial' && result.stale.size) {
+      this.idleTimer = setTimeout(() => this.guard('analysis', () => this.runAnalysis(true), undefined), REFRESH_AFTER_MS);
+    } else if (result.mode === 'full') {
+      const step = () => {
+        this.idleTimer = undefined;
+        if (this.shuttingDown || this.timer || this.stale) return;
+        if (!this.ws.prepare(PREPARE_SLICE_MS)) this.idleTimer = setTimeout(step, 0);
+      };
+      this.idleTimer = setTimeout(step, 0);
+    }
+  }
+
+  private runAnalysis(full = false): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.indexing || this.shuttingDown) return;
@@ -434,7 +464,7 @@ export class MeshlintServer {
     const generation = ++this.generation;
     let result: AnalysisResult;
     try {
-      result = this.ws.analyze();
+      result = this.ws.analyze({ full });
     } catch (e) {
       this.log('analysis', e);
       return;
@@ -458,11 +488,12 @@ export class MeshlintServer {
     const mc: ModelChangedParams = { generation, files: result.files, findings: result.findings.length };
     void this.conn.sendNotification(MODEL_CHANGED_NOTIFICATION, mc);
     if (!this.indexing) this.status(this.readyStatus());
+    this.afterAnalysis(result);
   }
 
   private publish(): void {
     const snap = this.snapshot!;
-    const model = snap.result.model;
+    const result = snap.result;
     const next = new Map<string, string>();
     const nextCache = new Map<string, PublishedFile>();
     const uriOf = (f: string) => this.paths.uri(f);
@@ -479,7 +510,7 @@ export class MeshlintServer {
       }
       // unchanged findings over unchanged texts need no conversion (large workspaces, small edits)
       const prev = this.publishedFiles.get(file);
-      if (prev && prev.uri === uri && sameFindings(prev.findings, findings) && prev.texts.every(([f, t]) => model.text(f) === t)) {
+      if (prev && prev.uri === uri && sameFindings(prev.findings, findings) && prev.texts.every(([f, t]) => result.text(f) === t)) {
         next.set(uri, prev.hash);
         nextCache.set(file, prev);
         continue;
@@ -489,7 +520,7 @@ export class MeshlintServer {
       next.set(uri, hash);
       const files = new Set<string>([file]);
       for (const f of findings) for (const r of f.related ?? []) files.add(r.span.file);
-      nextCache.set(file, { uri, findings, hash, texts: [...files].map((f) => [f, model.text(f)] as [string, string | undefined]) });
+      nextCache.set(file, { uri, findings, hash, texts: [...files].map((f) => [f, result.text(f)] as [string, string | undefined]) });
       if (this.published.get(uri) !== hash) void this.conn.sendDiagnostics({ uri, version, diagnostics });
     }
     for (const uri of this.published.keys()) if (!next.has(uri)) void this.conn.sendDiagnostics({ uri, diagnostics: [] });
@@ -529,12 +560,17 @@ export class MeshlintServer {
     this.flush();
     const text = this.currentText(key, p.textDocument.uri);
     if (text === undefined) return null;
-    let model = this.snapshot?.result.model;
-    if (!model || model.text(key) !== text) {
+    const snap = this.snapshot?.result;
+    let model: MeshModel;
+    let li: LineIndex;
+    if (snap && snap.text(key) === text) {
+      model = snap.modelFor(key);
+      li = this.lines.get(key);
+    } else {
       // still indexing (or the file is not part of the analysis): answer from this file alone
       model = analyzeFiles([{ path: key, text }], analysisOptions(this.settings)).model;
+      li = new LineIndex(model.text(key) ?? text);
     }
-    const li = model === this.snapshot?.result.model ? this.lines.get(key) : new LineIndex(model.text(key) ?? text);
     const offset = li.offset(p.position.line, p.position.character);
     const h = hover(model, key, offset);
     if (!h) return null;
@@ -547,15 +583,14 @@ export class MeshlintServer {
     if (key === undefined) return [];
     this.flush();
     const snap = this.snapshot;
-    const model = snap?.result.model;
-    const text = model?.text(key);
+    const text = snap?.result.text(key);
     if (!snap || text === undefined || this.currentText(key, uri) !== text) return [];
     const uriOf = (f: string) => this.paths.uri(f);
     // an edit may only target texts the analysis saw
     const fresh = (file: string) => {
       const open = this.openByKey.get(file);
       const doc = open ? this.docs.get(open) : undefined;
-      return !doc || doc.getText() === model!.text(file);
+      return !doc || doc.getText() === snap.result.text(file);
     };
     const versionOf = (file: string) => {
       const open = this.openByKey.get(file);
