@@ -10,6 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Workspace, analyze, AnalysisResult } from '../../server/src/core/engine';
 import type { SourceFile } from '../../server/src/core/types';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LOCAL_KINDS, GLOBAL_KINDS } from '../../server/src/core/incremental';
+import { ROUTE_KINDS } from '../../server/src/core/model/routing';
+import { ROOT } from '../helpers/workspace';
 
 const ns = (name: string, labels = '') => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n${labels ? `  labels:\n${labels}` : ''}`;
 
@@ -207,3 +212,18 @@ for (const s of SCENARIOS) {
     if (s.partial) assert.ok(partial > 0, 'some edit must take the partial path');
   });
 }
+
+test('every kind the core reads is classified as local or workspace-wide for partial analysis', () => {
+  const dirs = ['server/src/core/model', 'server/src/core/rules', 'server/src/core/features'].map((d) => path.join(ROOT, d));
+  const read = new Set<string>();
+  for (const d of dirs) {
+    for (const f of fs.readdirSync(d).filter((x) => x.endsWith('.ts'))) {
+      const src = fs.readFileSync(path.join(d, f), 'utf8');
+      for (const m of src.matchAll(/kind\('([A-Za-z]+)'\)|\bkind [!=]== '([A-Z][A-Za-z]+)'/g)) read.add(m[1] ?? m[2]);
+    }
+  }
+  for (const k of ROUTE_KINDS) read.add(k);
+  assert.ok(read.size > 15, `found only ${read.size} kinds: the scan is broken`);
+  const missing = [...read].filter((k) => !LOCAL_KINDS.has(k) && !GLOBAL_KINDS.has(k));
+  assert.deepEqual(missing, [], 'classify these kinds in server/src/core/incremental.ts (LOCAL_KINDS or GLOBAL_KINDS)');
+});

@@ -26,14 +26,21 @@ import type { NgxDirective, NgxConfig } from './source/nginx/ast';
 import type { YNode } from './source/ynode';
 import { isMeshObject, WORKLOAD_KINDS } from './model/model';
 
-/** Kinds whose objects the model reads only from their own namespace or through names (see above). */
-const LOCAL_KINDS = new Set([
-  'Service', 'Namespace', 'PeerAuthentication', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy', 'RequestAuthentication',
-  'Ingress', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'ReferenceGrant', 'ConfigMap', 'Secret', 'ServiceAccount',
-  'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'LimitRange', 'ResourceQuota', 'NetworkPolicy', 'Role', 'RoleBinding',
-  'PersistentVolumeClaim', 'Endpoints', 'EndpointSlice',
-  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Rollout', 'DeploymentConfig', 'ReplicationController',
+/**
+ * Kinds the model and rules read only from their own namespace or through names (see above).
+ * Kinds no rule reads are irrelevant to findings and count as local too.
+ */
+export const LOCAL_KINDS = new Set([
+  'Service', 'Namespace', 'PeerAuthentication', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy',
+  'Ingress', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute', 'ConfigMap', ...WORKLOAD_KINDS,
 ]);
+
+/**
+ * Kinds read workspace-wide: mesh config, ingress classes, gateways (their selectors match
+ * workloads in any namespace), ServiceEntries (hosts visible everywhere), Prometheus and its monitors.
+ * test/unit/incremental-scenarios.test.ts checks that every kind the core reads is in one of the two sets.
+ */
+export const GLOBAL_KINDS = new Set(['IstioOperator', 'IngressClass', 'Gateway', 'ServiceEntry', 'Prometheus', 'ServiceMonitor', 'PodMonitor', 'Kustomization', 'Sidecar']);
 
 /** Content facts of one parsed file that do not depend on the rest of the workspace (cached per parse). */
 export interface FileFacts {
@@ -152,7 +159,7 @@ export function fileFacts(f: FileInput): FileFacts {
   }
   for (const o of f.objects) {
     if (isMeshObject(o)) istio = true;
-    if (!LOCAL_KINDS.has(o.kind)) global ??= `kind ${o.kind}`;
+    if (GLOBAL_KINDS.has(o.kind)) global ??= `kind ${o.kind}`;
     if (WORKLOAD_KINDS.has(o.kind) && /ingress/i.test(o.name)) global ??= 'possible ingress controller';
     if (o.kind === 'DestinationRule' || o.kind === 'VirtualService') {
       for (const h of hostsOf(o)) {
