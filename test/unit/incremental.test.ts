@@ -46,6 +46,10 @@ const MUTATORS: Mutator[] = [
   { name: 'namespace', re: /^(\s*)namespace:\s*([\w.-]+)\s*$/gm, replace: (m, r) => `${m[1]}namespace: ${pick(r, [m[2] + '2', 'default', 'istio-system', m[2].replace(/2$/, '')])}` },
   { name: 'host', re: /^(\s*(?:-\s+)?host:\s*)([\w.*-]+)\s*$/gm, replace: (m, r) => `${m[1]}${r() < 0.5 ? m[2].split('.')[0] : m[2] + '.other.svc.cluster.local'}` },
   { name: 'port number', re: /^(\s*(?:-\s+)?(?:port|number|containerPort|targetPort):\s*)(\d+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['80', '8080', '9080', '443', String(Number(m[2]) + 1)])}` },
+  { name: 'object name', re: /^(  name:\s*)([\w.-]+)\s*$/gm, replace: (m, r) => `${m[1]}${r() < 0.5 ? m[2] + 'x' : m[2].replace(/x$/, '') || 'web'}` },
+  { name: 'host into another namespace', re: /^(\s*(?:-\s+)?host:\s*)([\w-]+)[\w.*-]*\s*$/gm, replace: (m, r) => `${m[1]}${m[2]}.${pick(r, ['default', 'istio-system', 'ingress-nginx', 'monitoring', 'blog-system'])}${r() < 0.5 ? '.svc.cluster.local' : ''}` },
+  { name: 'image', re: /^(\s*image:\s*)(\S+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['prom/prometheus:v2.53.0', 'nginx:1.27', m[2] + '-x', 'registry.k8s.io/ingress-nginx/controller:v1.10.0'])}` },
+  { name: 'ingress class', re: /^(\s*ingressClassName:\s*)(\S+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['nginx', 'istio', 'traefik'])}` },
   { name: 'kind', re: /^kind:\s*(Namespace|Service|PeerAuthentication|DestinationRule)\s*$/gm, replace: (_m, r) => `kind: ${pick(r, ['Namespace', 'Service', 'PeerAuthentication', 'DestinationRule', 'ConfigMap'])}` },
 ];
 
