@@ -10,9 +10,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/core/engine';
-import { parseYaml, useLeanYaml, LEAN_KINDS, LEAN_DROPPED_FIELDS } from '../../server/src/core/source/yaml';
+import { parseYaml, useLeanYaml, splitDocuments, LEAN_KINDS, LEAN_DROPPED_FIELDS } from '../../server/src/core/source/yaml';
+import { fastParseDocument, LeanSpec } from '../../server/src/core/source/yaml-fast';
+import { stripBom } from '../../server/src/core/source/files';
 import { get, isMap, isSeq, pair } from '../../server/src/core/source/ynode';
-import type { YNode } from '../../server/src/core/source/ynode';
+import type { YNode, YMap } from '../../server/src/core/source/ynode';
 import { hover } from '../../server/src/core/features/hover';
 import { objectAt, yamlPathAt, yamlPathAtFull } from '../../server/src/core/features/locate';
 import type { SourceFile } from '../../server/src/core/types';
@@ -278,4 +280,46 @@ test('hover on dropped container fields still shows the Kubernetes field docs', 
   const m2 = /(env):\n {8}- name: MODE/.exec(text2)!;
   const env2 = hover(model2, 'd.yaml', m2.index + 1)!;
   assert.match(env2.markdown, /`spec\.template\.spec\.containers\[\]\.env`/);
+});
+
+/** The lean tree, by its definition: a copy of the full tree without the dropped container pairs (written independently of yaml.ts). */
+function pruned(root: YMap, podSpec: readonly string[]): YMap {
+  const copy = structuredClone(root);
+  const spec = get(copy, ...podSpec);
+  if (!isMap(spec)) return copy;
+  for (const p of spec.items) {
+    if (!['containers', 'initContainers', 'ephemeralContainers'].includes(String(p.key.v)) || !isSeq(p.value)) continue;
+    for (const c of p.value.items) if (isMap(c)) c.items = c.items.filter((x) => !LEAN_DROPPED_FIELDS.has(String(x.key.v)));
+  }
+  return copy;
+}
+
+test('the fast reader builds exactly the lean tree (dropped values read, not built): corpus, fixtures, examples, bench 1 MB', () => {
+  ensure('1');
+  const files = [...yamlFiles(CORPUS), ...yamlFiles(path.join(ROOT, 'test/fixtures')), ...yamlFiles(path.join(ROOT, 'examples')), ...yamlFiles(workspaceDir('1'))];
+  const paths = [['spec'], ['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec']];
+  const specs: LeanSpec[] = paths.map((podSpec) => ({ podSpec, lists: new Set(['containers', 'initContainers', 'ephemeralContainers']), drop: LEAN_DROPPED_FIELDS }));
+  let docs = 0;
+  let changed = 0;
+  for (const f of files) {
+    const text = stripBom(fs.readFileSync(f, 'utf8'));
+    for (const c of splitDocuments(text)) {
+      const full = fastParseDocument(text, c.start, c.end);
+      // every pod spec path on every document, whatever its kind: the reader must not depend on it
+      for (const spec of specs) {
+        const lean = fastParseDocument(text, c.start, c.end, 400_000, spec);
+        if (!full) {
+          assert.equal(lean, undefined, `${f}@${c.start}: the lean reader accepted a document the full reader gives up on`);
+          continue;
+        }
+        assert.ok(lean, `${f}@${c.start}: the lean reader gave up on a document the full reader reads`);
+        const want = pruned(full, spec.podSpec);
+        assert.deepStrictEqual(lean, want, `${f}@${c.start}: lean tree for ${spec.podSpec.join('.')}`);
+        docs++;
+        if (JSON.stringify(want) !== JSON.stringify(full)) changed++;
+      }
+    }
+  }
+  console.log(`# fast reader, lean: ${docs} document x pod spec path checks, ${changed} with dropped fields`);
+  assert.ok(changed > 500, `only ${changed} documents had dropped fields`);
 });

@@ -19,11 +19,16 @@ const DASH = 45;
 const COLON = 58;
 const NL = 10;
 
+/** Can a plain scalar starting with this character resolve to something other than itself (or make the reader give up)? */
+function mayResolve(c: number): boolean {
+  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 43 || c === DASH || c === 46 || (c >= 48 && c <= 57);
+}
+
 /** Core-schema resolution of a plain scalar (yaml 2.x): null, booleans, decimal ints, floats; else a string. */
 function resolvePlain(s: string): YScalar['v'] {
   const c = s.charCodeAt(0);
   // fast exit: most values start with a letter that cannot begin a special form
-  if (!(c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 43 || c === DASH || c === 46 || (c >= 48 && c <= 57))) return s;
+  if (!mayResolve(c)) return s;
   if (s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return null;
   if (s === 'true' || s === 'True' || s === 'TRUE') return true;
   if (s === 'false' || s === 'False' || s === 'FALSE') return false;
@@ -93,12 +98,30 @@ interface Line {
 }
 
 /**
- * Parse one document chunk [start, end) of text. Returns the root map, or undefined when the
- * chunk is outside the subset (the caller then uses `yaml`). Never throws.
+ * Lean reading (source/yaml.ts `leanContainers`, done while reading so the dropped nodes are never
+ * built): the map keys from the root to the pod spec, the keys of container lists there, and the
+ * container keys whose pairs are left out. Dropped values are still read in full (same give-ups,
+ * budget and ranges: a container keeps its range), only no node is kept.
  */
-export function fastParseDocument(text: string, start: number, end: number, budget = 400_000): YMap | undefined {
+export interface LeanSpec {
+  podSpec: readonly string[];
+  lists: ReadonlySet<string>;
+  drop: ReadonlySet<string>;
+}
+
+/** Shared placeholders returned while reading a dropped value (never part of a tree). */
+const SUNK_SCALAR: YScalar = { t: 's', v: null, start: 0, end: 0, style: 'plain' };
+const SUNK_MAP: YMap = { t: 'm', items: [], start: 0, end: 0, flow: false };
+const SUNK_SEQ: YSeq = { t: 'q', items: [], start: 0, end: 0, flow: false };
+
+/**
+ * Parse one document chunk [start, end) of text. Returns the root map, or undefined when the
+ * chunk is outside the subset (the caller then uses `yaml`). Never throws. With `lean`, the tree is
+ * the one `yaml.ts` `leanContainers` leaves (test/unit/lean.test.ts, parse-paths.test.ts).
+ */
+export function fastParseDocument(text: string, start: number, end: number, budget = 400_000, lean?: LeanSpec): YMap | undefined {
   try {
-    return new Reader(text, start, end, budget).document();
+    return new Reader(text, start, end, budget, lean).document();
   } catch (e) {
     if (e instanceof GiveUp) return undefined;
     return undefined;
@@ -110,8 +133,13 @@ class Reader {
   /** index of the current content line */
   private i = 0;
   private nodes = 0;
+  /** > 0 while reading a dropped value: nodes are checked but not built */
+  private sink = 0;
+  /** lean context of the map or sequence being read: -1 none; i < P: a map on the way to the pod spec (P[i] next); P: the pod spec; P+1: a container list; P+2: a container */
+  private readonly P: number;
 
-  constructor(private readonly t: string, start: number, private readonly end: number, private readonly budget: number) {
+  constructor(private readonly t: string, start: number, private readonly end: number, private readonly budget: number, private readonly lean?: LeanSpec) {
+    this.P = lean ? lean.podSpec.length : -1;
     // search this chunk only: indexOf from `start` would scan to the end of the file for every document (quadratic)
     if (t.slice(start, end).includes('\r')) throw GIVE_UP;
     let s = start;
@@ -166,7 +194,7 @@ class Reader {
     if (l.ind !== 0) throw GIVE_UP;
     const c = t.charCodeAt(l.s);
     if (c === DASH || c === 37 /* % */ || t.startsWith('...', l.s)) throw GIVE_UP;
-    const m = this.map(l.s, 0);
+    const m = this.map(l.s, 0, this.lean ? 0 : -1);
     this.skip();
     if (this.i < L.length) throw GIVE_UP;
     return m.node as YMap;
@@ -187,18 +215,35 @@ class Reader {
    * A block map whose first key starts at offset `at` (column `col`) on line i.
    * Returns the node and its "r2" (node end including a trailing comment and line break).
    */
-  private map(at: number, col: number): { node: YMap; r2: number } {
+  private map(at: number, col: number, ctx = -1): { node: YMap; r2: number } {
     this.count();
     this.enter();
     const L = this.lines;
     const t = this.t;
     const items: YPair[] = [];
+    const P = this.P;
+    // on the way to the pod spec only the first pair with the key counts (as `get` reads it)
+    let pathTaken = false;
     let r1 = at;
     let pos = at;
     for (;;) {
       const l = L[this.i];
       // key
       const key = this.key(pos, l.e);
+      let vctx = -1;
+      let drop = false;
+      if (ctx >= 0 && !this.sink) {
+        const kv = key.node.v as string;
+        if (ctx < P) {
+          if (!pathTaken && kv === this.lean!.podSpec[ctx]) {
+            pathTaken = true;
+            vctx = ctx + 1;
+          }
+        } else if (ctx === P) {
+          if (this.lean!.lists.has(kv)) vctx = P + 1;
+        } else if (ctx === P + 2) drop = this.lean!.drop.has(kv);
+      }
+      if (drop) this.sink++;
       let p = key.colon + 1;
       while (p < l.e && t.charCodeAt(p) === SP) p++;
       let value: YNode | null;
@@ -210,19 +255,19 @@ class Reader {
         const nl = this.i < L.length ? L[this.i] : undefined;
         if (nl && nl.ind > col) {
           if (hasComment) throw GIVE_UP;
-          const v = this.block(nl);
+          const v = this.block(nl, vctx);
           value = v.node;
           r2 = v.r2;
         } else if (nl && nl.ind === col && this.isSeqItem(nl.s + nl.ind, nl.e)) {
           if (hasComment) throw GIVE_UP;
-          const v = this.seq(nl.s + nl.ind, col);
+          const v = this.seq(nl.s + nl.ind, col, vctx);
           value = v.node;
           r2 = v.r2;
         } else {
           // an empty value's range reaches over following comments: yaml decides
           if (hasComment || comments) throw GIVE_UP;
           this.count();
-          value = { t: 's', v: null, start: p, end: p, style: 'plain' };
+          value = this.sink ? SUNK_SCALAR : { t: 's', v: null, start: p, end: p, style: 'plain' };
           r2 = p;
         }
       } else {
@@ -230,7 +275,8 @@ class Reader {
         value = v.node;
         r2 = v.r2;
       }
-      items.push({ key: key.node, value });
+      if (drop) this.sink--;
+      else if (!this.sink) items.push({ key: key.node, value });
       r1 = r2;
       // next entry: a content line at exactly this column
       if (this.i >= L.length) break;
@@ -241,6 +287,7 @@ class Reader {
       pos = nl.s + nl.ind;
     }
     this.depth--;
+    if (this.sink) return { node: SUNK_MAP, r2: r1 };
     return { node: { t: 'm', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
 
@@ -249,19 +296,21 @@ class Reader {
   }
 
   /** A nested block (map or sequence) starting on content line l. */
-  private block(l: Line): { node: YNode; r2: number } {
+  private block(l: Line, ctx = -1): { node: YNode; r2: number } {
     const p = l.s + l.ind;
-    if (this.isSeqItem(p, l.e)) return this.seq(p, l.ind);
-    return this.map(p, l.ind);
+    if (this.isSeqItem(p, l.e)) return this.seq(p, l.ind, ctx);
+    return this.map(p, l.ind, ctx);
   }
 
   /** A block sequence whose first `-` is at offset `at` (column `col`) on line i. */
-  private seq(at: number, col: number): { node: YSeq; r2: number } {
+  private seq(at: number, col: number, ctx = -1): { node: YSeq; r2: number } {
     this.count();
     this.enter();
     const L = this.lines;
     const t = this.t;
     const items: YNode[] = [];
+    // items of a container list are containers
+    const ictx = ctx >= 0 && ctx === this.P + 1 ? this.P + 2 : -1;
     let r1 = at;
     let pos = at;
     for (;;) {
@@ -276,25 +325,25 @@ class Reader {
         const nl = this.i < L.length ? L[this.i] : undefined;
         if (hasComment) throw GIVE_UP;
         if (nl && nl.ind > col) {
-          const v = this.block(nl);
-          items.push(v.node);
+          const v = this.block(nl, ictx);
+          if (!this.sink) items.push(v.node);
           r2 = v.r2;
         } else {
           if (comments) throw GIVE_UP;
           this.count();
-          items.push({ t: 's', v: null, start: p, end: p, style: 'plain' });
+          if (!this.sink) items.push({ t: 's', v: null, start: p, end: p, style: 'plain' });
           r2 = p;
         }
       } else if (this.isSeqItem(p, l.e)) {
         throw GIVE_UP; // `- - x`
       } else if (this.looksLikeKey(p, l.e)) {
         // `- key: value`: a map whose column is the key's
-        const v = this.map(p, p - l.s);
-        items.push(v.node);
+        const v = this.map(p, p - l.s, ictx);
+        if (!this.sink) items.push(v.node);
         r2 = v.r2;
       } else {
         const v = this.inlineValue(p, l, col);
-        items.push(v.node);
+        if (!this.sink) items.push(v.node);
         r2 = v.r2;
       }
       r1 = r2;
@@ -307,6 +356,7 @@ class Reader {
       pos = nl.s + nl.ind;
     }
     this.depth--;
+    if (this.sink) return { node: SUNK_SEQ, r2: r1 };
     return { node: { t: 'q', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
 
@@ -351,6 +401,10 @@ class Reader {
         let ke = k;
         while (ke > p && t.charCodeAt(ke - 1) === SP) ke--;
         if (ke === p) throw GIVE_UP;
+        if (this.sink) {
+          if (mayResolve(c)) resolvePlain(t.slice(p, ke)); // may give up
+          return { node: SUNK_SCALAR, colon: k };
+        }
         const raw = t.slice(p, ke);
         const v = resolvePlain(raw);
         return { node: { t: 's', v: typeof v === 'string' ? intern(v) : v, start: p, end: ke, style: 'plain' }, colon: k };
@@ -423,6 +477,10 @@ class Reader {
     while (ve > p && t.charCodeAt(ve - 1) === SP) ve--;
     this.i++;
     this.afterScalar(col);
+    if (this.sink) {
+      if (mayResolve(c)) resolvePlain(t.slice(p, ve)); // may give up
+      return { node: SUNK_SCALAR, r2: lineEnd };
+    }
     return { node: { t: 's', v: resolvePlain(t.slice(p, ve)), start: p, end: ve, style: 'plain' }, r2: lineEnd };
   }
 

@@ -6,7 +6,7 @@ import { parseAllDocuments, isAlias, isMap as yIsMap, isSeq as yIsSeq, isScalar 
 import type { Node as YamlNode, Scalar } from 'yaml';
 import { Finding, INPUT_RULES } from '../types';
 import { YMap, YNode, YScalar, ScalarStyle, isMap, str, strMap, get, isSeq } from './ynode';
-import { fastParseDocument } from './yaml-fast';
+import { fastParseDocument, LeanSpec } from './yaml-fast';
 
 export interface K8sObject {
   file: string;
@@ -200,7 +200,8 @@ function parseYamlText(file: string, text: string, lean: boolean): ParsedYamlFil
       continue;
     }
     if (FAST) {
-      const root = fastParseDocument(text, chunk.start, chunk.end, NODE_BUDGET);
+      // a workload's dropped container fields are not even built (the kind read ahead; addRoot prunes by the parsed kind anyway)
+      const root = fastParseDocument(text, chunk.start, chunk.end, NODE_BUDGET, lean && kind && LEAN_KINDS.has(kind) ? leanSpec(kind) : undefined);
       if (root) {
         addRoot(file, documents++, root, objects, lean);
         continue;
@@ -301,9 +302,20 @@ const POD_SPEC = ['spec'];
 const CRONJOB_POD_SPEC = ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
 const TEMPLATE_POD_SPEC = ['spec', 'template', 'spec'];
 
+const LEAN_SPECS = new Map<string, LeanSpec>();
+function leanSpec(kind: string): LeanSpec {
+  let spec = LEAN_SPECS.get(kind);
+  if (!spec) LEAN_SPECS.set(kind, (spec = { podSpec: podSpecPath(kind), lists: CONTAINER_LISTS, drop: LEAN_DROPPED_FIELDS }));
+  return spec;
+}
+
+function podSpecPath(kind: string): string[] {
+  return kind === 'Pod' ? POD_SPEC : kind === 'CronJob' ? CRONJOB_POD_SPEC : TEMPLATE_POD_SPEC;
+}
+
 function leanContainers(o: K8sObject): void {
   if (!LEAN_KINDS.has(o.kind)) return;
-  const podSpec = get(o.root, ...(o.kind === 'Pod' ? POD_SPEC : o.kind === 'CronJob' ? CRONJOB_POD_SPEC : TEMPLATE_POD_SPEC));
+  const podSpec = get(o.root, ...podSpecPath(o.kind));
   if (!isMap(podSpec)) return;
   for (const p of podSpec.items) {
     if (!CONTAINER_LISTS.has(p.key.v as string) || !isSeq(p.value)) continue;
