@@ -46,9 +46,9 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-function vmHWM(pid: number): number | undefined {
+function vmHWM(pid: number, field = 'VmHWM'): number | undefined {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
   } catch {
     return undefined;
@@ -230,12 +230,18 @@ interface ServerResult {
   editFailures?: number;
   byKind?: Record<string, { p50: number; p95: number; n: number }>;
   rssMB?: number;
+  /** peak RSS when the first complete diagnostics arrived */
+  rssAtFirstMB?: number;
+  /** RSS after the edits */
+  rssEndMB?: number;
 }
 
 async function runServer(dir: string, m: Manifest, editsN: number): Promise<ServerResult> {
   const serverJs = path.join(ROOT, 'server/out/server.js');
   if (!fs.existsSync(serverJs)) return { available: false, note: 'server/out/server.js not built' };
-  const proc = spawn(process.execPath, [serverJs, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  // MESHLINT_BENCH_NODE_ARGS: extra node flags for the server process (to compare V8 settings)
+  const nodeArgs = (process.env.MESHLINT_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const c = new LspClient(proc);
   const res: ServerResult = { available: true };
   const diags = new Map<string, { at: number; list: Diag[] }>();
@@ -274,6 +280,7 @@ async function runServer(dir: string, m: Manifest, editsN: number): Promise<Serv
     res.answeredDuringIndexing = !firstDone;
     const firstAt = await first;
     res.firstMs = firstAt - t0;
+    res.rssAtFirstMB = vmHWM(proc.pid!);
     const found: { rule: string; file: string }[] = [];
     for (const [file, d] of diags) for (const x of d.list) found.push({ rule: ruleOf(x), file });
     const v = verify(found, m);
@@ -353,6 +360,7 @@ async function runServer(dir: string, m: Manifest, editsN: number): Promise<Serv
     res.editFailures = failures;
     res.byKind = Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { p50: median(v), p95: pct(v, 95), n: v.length }]));
     res.rssMB = Math.max(peak, vmHWM(proc.pid!) ?? 0);
+    res.rssEndMB = vmHWM(proc.pid!, 'VmRSS');
     await c.request('shutdown', null, 10_000).catch(() => undefined);
     c.notify('exit', null);
     return res;

@@ -228,7 +228,14 @@ export class Workspace {
   private index?: LinkIndex<ParsedFile>;
   private prepared = 0;
   private sorted?: ParsedFile[];
-  constructor(private options: AnalysisOptions = {}) {}
+  /**
+   * `incremental`: compute each file's planner facts when it is set (the server: indexing pays for
+   * them, so that the first edit after indexing does not).
+   */
+  constructor(
+    private options: AnalysisOptions = {},
+    private readonly mode: { incremental?: boolean } = {},
+  ) {}
 
   setOptions(options: AnalysisOptions): void {
     const sizeChanged = (options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE) !== (this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
@@ -251,6 +258,7 @@ export class Workspace {
     } catch (e) {
       pf = { path: file.path, text: file.text, kind: 'other', objects: [], nginx: [], documents: 0, findings: [{ rule: INPUT_RULES.internal, severity: 'error', file: file.path, start: 0, end: 0, message: `meshlint could not read this file (internal error: ${(e as Error).message}). The rest of the workspace is still checked.` }] };
     }
+    if (this.mode.incremental) pf.facts = fileFacts(pf);
     if (!this.dirty.has(file.path)) this.dirty.set(file.path, prev);
     if (!prev) this.sorted = undefined;
     else if (this.sorted) {

@@ -115,7 +115,7 @@ export class MeshlintServer {
   private readonly docs = new TextDocuments(TextDocument);
   private readonly paths = new Paths();
   private settings: Settings = DEFAULT_SETTINGS;
-  private ws = new Workspace(analysisOptions(DEFAULT_SETTINGS));
+  private ws = new Workspace(analysisOptions(DEFAULT_SETTINGS), { incremental: true });
   private excluded: (rel: string) => boolean = picomatch(DEFAULT_EXCLUDES, { dot: true });
   private options: ServerOptions = { debounceMs: 75, maxWaitMs: 400 };
 
@@ -299,7 +299,7 @@ export class MeshlintServer {
       const title = `Indexing ${total.toLocaleString('en-US')} files`;
       progress?.begin('meshlint', 0, title, false);
       this.status({ state: 'indexing', message: title, done: 0, total });
-      const ws = new Workspace(analysisOptions(this.settings));
+      const ws = new Workspace(analysisOptions(this.settings), { incremental: true });
       let i = 0;
       let lastReport = Date.now();
       while (i < total) {
@@ -446,14 +446,15 @@ export class MeshlintServer {
     if (this.shuttingDown) return;
     if (result.mode === 'partial' && result.stale.size) {
       this.idleTimer = setTimeout(() => this.guard('analysis', () => this.runAnalysis(true), undefined), REFRESH_AFTER_MS);
-    } else if (result.mode === 'full') {
-      const step = () => {
-        this.idleTimer = undefined;
-        if (this.shuttingDown || this.timer || this.stale) return;
-        if (!this.ws.prepare(PREPARE_SLICE_MS)) this.idleTimer = setTimeout(step, 0);
-      };
-      this.idleTimer = setTimeout(step, 0);
+      return;
     }
+    // a no-op once the index is ready; an analysis in between (a document opened, say) resumes it
+    const step = () => {
+      this.idleTimer = undefined;
+      if (this.shuttingDown || this.timer || this.stale) return;
+      if (!this.ws.prepare(PREPARE_SLICE_MS)) this.idleTimer = setTimeout(step, 0);
+    };
+    this.idleTimer = setTimeout(step, 0);
   }
 
   private runAnalysis(full = false): void {
