@@ -76,7 +76,7 @@ interface Plan {
   /** files the partial model is built from (affected + global files), in path order */
   inputs: ParsedFile[];
   workspace: WorkspaceFacts;
-  stale: Set<string>;
+  stale: ReadonlySet<string>;
 }
 
 interface LastAnalysis {
@@ -227,6 +227,7 @@ export class Workspace {
   private last?: LastAnalysis;
   private index?: LinkIndex<ParsedFile>;
   private prepared = 0;
+  private kustomize?: Map<string, string>;
   private sorted?: ParsedFile[];
   /**
    * `incremental`: compute each file's planner facts when it is set (the server: indexing pays for
@@ -312,7 +313,13 @@ export class Workspace {
     // and the CLI (sorted discovery) must see the same model and the same messages
     this.sorted ??= [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const all = this.sorted;
-    applyKustomizeNamespaces(all);
+    // kustomizations change namespaces of files they do not touch; otherwise only changed files need theirs
+    const kustomizationChanged = !this.kustomize || [...this.dirty].some(([p, old]) => old?.kustomization || this.files.get(p)?.kustomization);
+    if (kustomizationChanged) assignNamespaces(all, (this.kustomize = kustomizeIndex(all)));
+    else for (const p of this.dirty.keys()) {
+      const f = this.files.get(p);
+      if (f) assignNamespaces([f], this.kustomize!);
+    }
     const plan = opts.full ? 'requested' : !this.last ? 'first analysis, or the last one had rule errors' : this.plan(all, this.last);
     const result = typeof plan === 'string' ? this.full(all, plan) : this.partial(all, plan, this.last!);
     this.dirty.clear();
@@ -398,10 +405,17 @@ export class Workspace {
     if (typeof r === 'string') return r;
     for (const p of [...r.affected]) if (!this.files.has(p)) r.affected.delete(p);
     if (r.affected.size * 2 > all.length) return `the change reaches ${r.affected.size} of ${all.length} files`;
-    const inputs: ParsedFile[] = [...r.global.filter((f) => this.files.get(f.path) === f)];
-    for (const p of r.affected) inputs.push(this.files.get(p)!);
-    inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { affected: r.affected, inputs, workspace: { knownNamespaces: r.knownNamespaces, meshInUse: r.meshInUse }, stale: new Set([...r.stale].filter((p) => this.files.has(p))) };
+    // global files never change in a partial analysis (an edit to one means a full analysis) and come
+    // in path order: merge the few affected files in
+    const affected = [...r.affected].sort().map((p) => this.files.get(p)!);
+    const inputs: ParsedFile[] = [];
+    let i = 0;
+    for (const g of r.global) {
+      while (i < affected.length && affected[i].path < g.path) inputs.push(affected[i++]);
+      inputs.push(g);
+    }
+    while (i < affected.length) inputs.push(affected[i++]);
+    return { affected: r.affected, inputs, workspace: { knownNamespaces: r.knownNamespaces, meshInUse: r.meshInUse }, stale: r.stale };
   }
 
   /** Model and rules over `files` (all of them, or the inputs of a partial analysis). */
@@ -506,7 +520,8 @@ function runRule(rule: Rule, model: MeshModel, out: Finding[], errors: RuleError
   for (const x of local) out.push(x);
 }
 
-function applyKustomizeNamespaces(all: ParsedFile[]): void {
+/** Namespaces kustomizations give to paths: `dir/` for their folder, and each resource they list. */
+function kustomizeIndex(all: ParsedFile[]): Map<string, string> {
   const nsOf = new Map<string, string>();
   for (const f of all) {
     const k = f.kustomization;
@@ -518,7 +533,12 @@ function applyKustomizeNamespaces(all: ParsedFile[]): void {
       if (p !== undefined && !/^https?:|^github\.com/.test(r)) nsOf.set(p, k.namespace);
     }
   }
-  for (const f of all) {
+  return nsOf;
+}
+
+/** Effective namespaces: declared, else the kustomization's, else `default`. */
+function assignNamespaces(files: Iterable<ParsedFile>, nsOf: Map<string, string>): void {
+  for (const f of files) {
     let kns: string | undefined;
     if (nsOf.size) {
       kns = nsOf.get(f.path) ?? nsOf.get(dirname(f.path) + '/');

@@ -265,10 +265,10 @@ export interface Change<F extends Indexed> {
 export interface Affected<F extends Indexed> {
   /** paths whose findings must be recomputed */
   affected: Set<string>;
-  /** global files: inputs of every partial analysis */
-  global: F[];
+  /** global files, in path order: inputs of every partial analysis */
+  global: readonly F[];
   /** global files with objects or nginx configs: their findings may lag until a full analysis */
-  stale: Set<string>;
+  stale: ReadonlySet<string>;
   knownNamespaces: ReadonlySet<string>;
   meshInUse: boolean;
 }
@@ -293,6 +293,8 @@ export class LinkIndex<F extends Indexed> {
   private readonly nsCount = new Map<string, number>();
   private istioFiles = 0;
   private readonly global = new Set<F>();
+  /** the same files in path order */
+  private readonly globalSorted: F[] = [];
   private readonly globalNs: Set<string>;
   private readonly globalPaths = new Set<string>();
   /** single-label names used by nginx configs without a namespace, and those some Service has */
@@ -303,6 +305,7 @@ export class LinkIndex<F extends Indexed> {
   private readonly uf = new Components();
   private readonly stale = new Set<string>();
 
+  /** `files` in path order */
   constructor(files: readonly F[], private readonly rootNs: string) {
     for (const f of files) this.count(f, 1);
     const known = new Set(this.nsCount.keys());
@@ -316,6 +319,7 @@ export class LinkIndex<F extends Indexed> {
     for (const f of files) {
       if (this.global.has(f) || homes(f).some((h) => this.globalNs.has(h))) {
         this.global.add(f);
+        this.globalSorted.push(f);
         this.globalPaths.add(f.path);
         if (factsOf(f).subject) this.stale.add(f.path);
       } else local.push(f);
@@ -398,6 +402,6 @@ export class LinkIndex<F extends Indexed> {
     }
     const affected = new Set<string>();
     for (const c of changes) for (const p of this.uf.filesOf('f:' + c.path)) affected.add(p);
-    return { affected, global: [...this.global], stale: this.stale, knownNamespaces: known, meshInUse: istioBefore };
+    return { affected, global: this.globalSorted, stale: this.stale, knownNamespaces: known, meshInUse: istioBefore };
   }
 }
