@@ -12,59 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { LspClient, SERVER, ROOT } from './lspClient';
+import { ns, app, ingress, INJECTED } from '../helpers/manifests';
 
-const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels:\n    istio-injection: enabled\n`;
-const app = (name: string, namespace: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-    spec:
-      containers:
-        - name: ${name}
-          image: example/${name}:1
-          ports:
-            - containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  selector:
-    app: ${name}
-  ports:
-    - name: http
-      port: 80
-      targetPort: 8080
-`;
-const ingress = (svc: string) => `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: site
-  namespace: shop
-spec:
-  ingressClassName: nginx
-  rules:
-    - http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend:
-              service:
-                name: ${svc}
-                port:
-                  number: 80
-`;
 
 describe('language server: partial analysis', () => {
   it('refreshes a file with workspace-wide inputs after an edit elsewhere', async () => {
@@ -72,12 +21,12 @@ describe('language server: partial analysis', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshlint-partial-'));
     const files: Record<string, string> = {
       'istio-system/pa.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: istio-system\nspec:\n  mtls:\n    mode: STRICT\n',
-      'shop/ns.yaml': ns('shop'),
+      'shop/ns.yaml': ns('shop', INJECTED),
       'shop/web.yaml': app('web', 'shop'),
-      'shop/ingress.yaml': ingress('web'),
+      'shop/ingress.yaml': ingress('shop', 'web'),
     };
     for (let i = 0; i < 8; i++) {
-      files[`team${i}/ns.yaml`] = ns(`team${i}`);
+      files[`team${i}/ns.yaml`] = ns(`team${i}`, INJECTED);
       files[`team${i}/app.yaml`] = app('app', `team${i}`);
     }
     for (const [rel, text] of Object.entries(files)) {

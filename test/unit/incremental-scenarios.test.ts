@@ -15,72 +15,7 @@ import * as path from 'node:path';
 import { LOCAL_KINDS, GLOBAL_KINDS } from '../../server/src/core/incremental';
 import { ROUTE_KINDS } from '../../server/src/core/model/routing';
 import { ROOT } from '../helpers/workspace';
-
-const ns = (name: string, labels = '') => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n${labels ? `  labels:\n${labels}` : ''}`;
-
-const app = (name: string, namespace: string, extraPodLabels = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-${extraPodLabels}    spec:
-      containers:
-        - name: ${name}
-          image: example/${name}:1
-          ports:
-            - containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  selector:
-    app: ${name}
-  ports:
-    - name: http
-      port: 80
-      targetPort: 8080
-`;
-
-const strict = (namespace: string) => `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: ${namespace}
-spec:
-  mtls:
-    mode: STRICT
-`;
-
-const ingress = (namespace: string, svc: string) => `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: site
-  namespace: ${namespace}
-spec:
-  ingressClassName: nginx
-  rules:
-    - host: shop.example.com
-      http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend:
-              service:
-                name: ${svc}
-                port:
-                  number: 80
-`;
+import { ns, app, strict, ingress, INJECTED } from '../helpers/manifests';
 
 const controller = (podLabels = '') => `apiVersion: apps/v1
 kind: Deployment
@@ -109,7 +44,6 @@ interface Scenario {
   partial?: boolean;
 }
 
-const INJECTED = '  labels:\n    istio-injection: enabled\n';
 
 const SCENARIOS: Scenario[] = [
   {
@@ -117,7 +51,7 @@ const SCENARIOS: Scenario[] = [
     files: [
       { path: 'ingress-nginx/ns.yaml', text: ns('ingress-nginx') },
       { path: 'ingress-nginx/controller.yaml', text: controller() },
-      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED) },
       { path: 'shop/web.yaml', text: app('web', 'shop') },
       { path: 'shop/pa.yaml', text: strict('shop') },
       { path: 'shop/ingress.yaml', text: ingress('shop', 'web') },
@@ -128,11 +62,11 @@ const SCENARIOS: Scenario[] = [
     name: 'an edit in a namespace under a mesh-wide STRICT policy (the root-namespace policy file lags, then refreshes)',
     files: [
       { path: 'istio-system/pa.yaml', text: strict('istio-system') },
-      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED) },
       { path: 'shop/web.yaml', text: app('web', 'shop') },
       { path: 'shop/api.yaml', text: app('api', 'shop') },
       { path: 'shop/ingress.yaml', text: ingress('shop', 'web') },
-      { path: 'blog/ns.yaml', text: ns('blog', INJECTED.replace('  labels:\n', '')) },
+      { path: 'blog/ns.yaml', text: ns('blog', INJECTED) },
       { path: 'blog/web.yaml', text: app('web', 'blog') },
     ],
     edits: [{ path: 'shop/ingress.yaml', text: ingress('shop', 'api') }, { path: 'shop/ingress.yaml', text: ingress('shop', 'nothing') }],
@@ -142,9 +76,9 @@ const SCENARIOS: Scenario[] = [
     name: 'a standalone nginx config resolves a short name by the only Service of that name',
     files: [
       { path: 'nginx/edge.conf', text: 'http {\n  server {\n    listen 80;\n    location / {\n      proxy_pass http://web:80;\n      proxy_set_header Host $host;\n    }\n  }\n}\n' },
-      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED) },
       { path: 'shop/web.yaml', text: app('web', 'shop') },
-      { path: 'blog/ns.yaml', text: ns('blog', INJECTED.replace('  labels:\n', '')) },
+      { path: 'blog/ns.yaml', text: ns('blog', INJECTED) },
       { path: 'blog/api.yaml', text: app('api', 'blog') },
     ],
     edits: [
@@ -159,7 +93,7 @@ const SCENARIOS: Scenario[] = [
     files: [
       { path: 'nginx/nginx.conf', text: 'http {\n  include conf.d/*.conf;\n}\n' },
       { path: 'nginx/conf.d/shop.conf', text: 'server {\n  listen 80;\n  location / {\n    proxy_pass http://web.shop.svc.cluster.local:80;\n  }\n}\n' },
-      { path: 'shop/ns.yaml', text: ns('shop', INJECTED.replace('  labels:\n', '')) },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED) },
       { path: 'shop/web.yaml', text: app('web', 'shop') },
     ],
     edits: [
@@ -172,7 +106,7 @@ const SCENARIOS: Scenario[] = [
 
 /** Unrelated namespaces, so that a scenario's component is a small part of the workspace (else a full analysis is cheaper). */
 const FILLER: SourceFile[] = Array.from({ length: 6 }, (_, i) => [
-  { path: `filler${i}/ns.yaml`, text: ns(`filler${i}`, INJECTED.replace('  labels:\n', '')) },
+  { path: `filler${i}/ns.yaml`, text: ns(`filler${i}`, INJECTED) },
   { path: `filler${i}/app.yaml`, text: app('app', `filler${i}`) },
 ]).flat();
 

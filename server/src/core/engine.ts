@@ -264,14 +264,8 @@ export class Workspace {
     if (!prev) this.sorted = undefined;
     else if (this.sorted) {
       // same path, same place in path order
-      let lo = 0;
-      let hi = this.sorted.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.sorted[mid].path < file.path) lo = mid + 1;
-        else hi = mid;
-      }
-      if (this.sorted[lo]?.path === file.path) this.sorted[lo] = pf;
+      const i = indexOfPath(this.sorted, file.path);
+      if (i >= 0) this.sorted[i] = pf;
       else this.sorted = undefined;
     }
     this.files.set(file.path, pf);
@@ -311,7 +305,7 @@ export class Workspace {
   analyze(opts: { full?: boolean } = {}): AnalysisResult {
     // path order, not insertion order: the server (files opened, deleted, re-created in any order)
     // and the CLI (sorted discovery) must see the same model and the same messages
-    this.sorted ??= [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.sorted ??= [...this.files.values()].sort(byPath);
     const all = this.sorted;
     // kustomizations change namespaces of files they do not touch; otherwise only changed files need theirs
     const kustomizationChanged = !this.kustomize || [...this.dirty].some(([p, old]) => old?.kustomization || this.files.get(p)?.kustomization);
@@ -360,7 +354,7 @@ export class Workspace {
       modelFor(file) {
         return partialModel && plan.affected.has(file) ? partialModel : this.model;
       },
-      text: (f) => textIn(all, f),
+      text: (f) => all[indexOfPath(all, f)]?.text,
       files: all.length,
       ruleErrors: [],
       mode: 'partial',
@@ -398,7 +392,7 @@ export class Workspace {
       // the index describes the files of the last analysis: rebuild it from them
       const before = all.filter((f) => !this.dirty.has(f.path));
       for (const old of this.dirty.values()) if (old) before.push(old);
-      before.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      before.sort(byPath);
       this.index = new LinkIndex(before, last.rootNs);
     }
     const r = this.index.update([...this.dirty].map(([path, old]) => ({ path, old, now: this.files.get(path) })));
@@ -468,18 +462,20 @@ function buildModel(files: ParsedFile[], opts: AnalysisOptions, workspace?: Work
   return { model, ruleErrors };
 }
 
-/** Text of a file in a path-sorted list. */
-function textIn(sorted: ParsedFile[], path: string): string | undefined {
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Index of a path in a path-sorted list of files, or -1. */
+function indexOfPath(sorted: readonly ParsedFile[], path: string): number {
   let lo = 0;
   let hi = sorted.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const p = sorted[mid].path;
-    if (p === path) return sorted[mid].text;
+    if (p === path) return mid;
     if (p < path) lo = mid + 1;
     else hi = mid - 1;
   }
-  return undefined;
+  return -1;
 }
 
 function sortFindings(fs: Finding[]): void {

@@ -25,6 +25,7 @@ import type { K8sObject } from './source/yaml';
 import type { NgxDirective, NgxConfig } from './source/nginx/ast';
 import type { YNode } from './source/ynode';
 import { isMeshObject, WORKLOAD_KINDS } from './model/model';
+import { globToRegExp } from './model/nginx';
 
 /**
  * Kinds the model and rules read only from their own namespace or through names (see above).
@@ -137,7 +138,7 @@ function nginxIncludes(ds: NgxDirective[], out: RegExp[]): void {
   for (const d of ds) {
     if (d.name === 'include' && d.args[0]) {
       const base = d.args[0].value.slice(d.args[0].value.lastIndexOf('/') + 1);
-      out.push(new RegExp('^' + base.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$'));
+      out.push(globToRegExp(base));
     }
     if (d.block) nginxIncludes(d.block, out);
   }

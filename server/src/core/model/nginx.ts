@@ -59,7 +59,8 @@ export function nginxFacts(model: MeshModel): NginxFacts {
   return f;
 }
 
-function globToRegExp(glob: string): RegExp {
+/** An nginx `include` glob (`*` within one path segment) as a RegExp. */
+export function globToRegExp(glob: string): RegExp {
   return new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
 }
 
