@@ -24,7 +24,7 @@
 import type { K8sObject } from './source/yaml';
 import type { NgxDirective, NgxConfig } from './source/nginx/ast';
 import type { YNode } from './source/ynode';
-import { isMeshObject, WORKLOAD_KINDS } from './model/model';
+import { isMeshObject, hostShape, WORKLOAD_KINDS } from './model/model';
 import { globToRegExp } from './model/nginx';
 
 /**
@@ -102,16 +102,6 @@ function walk(n: YNode | null, key: string | undefined, out: Set<string>, onScal
   }
 }
 
-function hostForm(h: string): 'local' | 'two' | 'global' {
-  const host = h.trim().toLowerCase().replace(/\.$/, '').replace(/:\d+$/, '');
-  if (!host || host.includes('*')) return 'global';
-  const parts = host.split('.');
-  if (parts.length === 1) return 'local';
-  if (parts.length === 2) return 'two';
-  if (parts[2] === 'svc' && (parts.length === 3 || parts.slice(3).join('.') === 'cluster.local')) return 'local';
-  return 'global';
-}
-
 function hostsOf(o: K8sObject): string[] {
   const spec = o.root.items.find((p) => p.key.v === 'spec')?.value;
   if (!spec || spec.t !== 'm') return [];
@@ -164,9 +154,10 @@ export function fileFacts(f: FileInput): FileFacts {
     if (WORKLOAD_KINDS.has(o.kind) && /ingress/i.test(o.name)) global ??= 'possible ingress controller';
     if (o.kind === 'DestinationRule' || o.kind === 'VirtualService') {
       for (const h of hostsOf(o)) {
-        const form = hostForm(h);
-        if (form === 'global') global ??= `host ${h}`;
-        else if (form === 'two') twoLabelHosts.push(h.toLowerCase().replace(/:\d+$/, '').split('.')[1]);
+        const shape = hostShape(h);
+        // wildcards and external hosts are matched by hosts in any namespace
+        if (shape.shape === 'other' || h.includes('*')) global ??= `host ${h}`;
+        else if (shape.shape === 'two') twoLabelHosts.push(shape.ns!);
       }
     }
     if ((o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute') && o.root.items.some((p) => p.key.v === 'spec' && p.value?.t === 'm' && p.value.items.some((q) => q.key.v === 'hostnames'))) global ??= 'route hostnames';

@@ -150,6 +150,25 @@ export interface HostResolution {
   port?: number;
 }
 
+/**
+ * The shape of a host name: `name` (short), `name.x` (x may be a namespace), `name.ns.svc[.cluster.local]`,
+ * or anything else (external, wildcard). Lower-cased, trailing dot and `:port` removed.
+ */
+export function hostShape(rawHost: string): { shape: 'short' | 'two' | 'svc' | 'other'; name: string; ns?: string; port?: number } {
+  let host = rawHost.trim().toLowerCase().replace(/\.$/, '');
+  let port: number | undefined;
+  const pm = /^(.*):(\d+)$/.exec(host);
+  if (pm) {
+    host = pm[1];
+    port = Number(pm[2]);
+  }
+  const parts = host.split('.');
+  if (parts.length === 1) return { shape: 'short', name: parts[0], port };
+  if (parts.length === 2) return { shape: 'two', name: parts[0], ns: parts[1], port };
+  if (parts[2] === 'svc' && (parts.length === 3 || parts.slice(3).join('.') === 'cluster.local')) return { shape: 'svc', name: parts[0], ns: parts[1], port };
+  return { shape: 'other', name: host, port };
+}
+
 /** What makes `MeshModel.meshInUse` true (shared with the incremental planner). */
 export function isMeshObject(o: K8sObject): boolean {
   if (/(^|\.)istio\.io$/.test(o.group)) return true;
@@ -472,26 +491,17 @@ export class MeshModel {
   }
 
   private resolveHostUncached(rawHost: string, fromNs?: string): HostResolution {
-    let host = rawHost.trim().toLowerCase().replace(/\.$/, '');
-    let port: number | undefined;
-    const pm = /^(.*):(\d+)$/.exec(host);
-    if (pm) {
-      host = pm[1];
-      port = Number(pm[2]);
-    }
-    const parts = host.split('.');
+    const h = hostShape(rawHost);
+    const port = h.port;
     let name: string;
     let ns: string | undefined;
     let clusterLocal = false;
-    if (parts.length === 1) {
-      name = parts[0];
+    if (h.shape === 'short') {
+      name = h.name;
       ns = fromNs;
       clusterLocal = true;
-    } else if (parts.length === 2 && this.knownNamespaces.has(parts[1])) {
-      [name, ns] = parts;
-      clusterLocal = true;
-    } else if (parts.length >= 3 && parts[2] === 'svc' && (parts.length === 3 || parts.slice(3).join('.') === 'cluster.local')) {
-      [name, ns] = parts;
+    } else if ((h.shape === 'two' && this.knownNamespaces.has(h.ns!)) || h.shape === 'svc') {
+      [name, ns] = [h.name, h.ns];
       clusterLocal = true;
     } else {
       return { clusterLocal: false, nsKnown: false, port };
