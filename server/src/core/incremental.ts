@@ -200,7 +200,9 @@ class Components {
     }
     return r;
   }
+  /** A file's node joins the union-find once; later versions of the file only add links. */
   addFile(node: string, path: string): void {
+    if (this.parent.has(node)) return;
     const r = this.find(node);
     const m = this.members.get(r);
     if (m) m.push(path);
