@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDir, ROOT } from '../helpers/workspace';
+import { loadDir, ROOT, SHARED } from '../helpers/workspace';
 import { Workspace, analyze, AnalysisResult } from '../../server/src/core/engine';
 import type { SourceFile } from '../../server/src/core/types';
 import { generate } from '../../bench/generate';
@@ -208,4 +208,24 @@ test('incremental analysis equals a cold analysis after random edits (generated 
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('incremental analysis equals a cold analysis after random edits (real repositories and samples in the shared corpus)', (t) => {
+  const corpus = path.join(SHARED, 'corpus');
+  assert.ok(fs.existsSync(corpus), `the shared corpus is missing at ${corpus}`);
+  const projects = [
+    ...fs.readdirSync(path.join(corpus, 'real')).map((d) => path.join(corpus, 'real', d)),
+    path.join(corpus, 'istio-samples'),
+    ...fs.readdirSync(path.join(corpus, 'kiali')).map((d) => path.join(corpus, 'kiali', d)),
+  ].filter((d) => fs.statSync(d).isDirectory());
+  const before = { ...modes };
+  let steps = 0;
+  projects.forEach((d, i) => {
+    // manifests and nginx configs only (the repositories also hold code, docs and images)
+    const files = loadDir(d).filter((f) => /\.(ya?ml|conf|json|tpl)$/i.test(f.path) && f.text.length < 1_000_000);
+    if (files.length) steps += check(path.relative(corpus, d), files, 15, SEED + 104729 * (i + 1));
+  });
+  t.diagnostic(`${projects.length} corpus projects, ${steps} edit steps compared; ${modes.partial - before.partial} partial and ${modes.full - before.full} full analyses`);
+  assert.ok(projects.length >= 8, `only ${projects.length} corpus projects found`);
+  assert.ok(modes.partial - before.partial > steps / 5, `only ${modes.partial - before.partial} of ${steps} analyses were partial`);
 });
