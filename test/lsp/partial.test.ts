@@ -35,7 +35,8 @@ describe('language server: partial analysis', () => {
     }
     const c = new LspClient(dir);
     try {
-      await c.initialize();
+      // slowFullMs 0: every full analysis after an edit is explained in the output
+      await c.initialize({ initializationOptions: { slowFullMs: 0 } });
       await c.waitFor('the mesh-wide policy finding', () => c.find('strict-mtls-plaintext-client', 'istio-system/pa.yaml'));
       await c.open('shop/ingress.yaml');
       // let the server prepare its incremental index
@@ -44,6 +45,13 @@ describe('language server: partial analysis', () => {
       await c.waitFor('the policy finding to go once the Ingress no longer reaches a workload', () => !c.find('strict-mtls-plaintext-client', 'istio-system/pa.yaml') && true, 10_000);
       await c.replaceIn('shop/ingress.yaml', /name: nothing/, 'name: web');
       await c.waitFor('the policy finding to come back', () => c.find('strict-mtls-plaintext-client', 'istio-system/pa.yaml'), 10_000);
+      assert.ok(!c.logs.some((l) => /needed a full analysis/.test(l)), `edits in shop were analysed partially:\n${c.logs.join('\n')}`);
+      // an edit to the mesh-wide policy itself needs the whole workspace, and the output says why
+      await c.open('istio-system/pa.yaml');
+      await c.replaceIn('istio-system/pa.yaml', /STRICT/, 'PERMISSIVE');
+      await c.waitFor('the policy finding to go with PERMISSIVE', () => !c.find('strict-mtls-plaintext-client', 'istio-system/pa.yaml') && true, 10_000);
+      const why = await c.waitFor('an explanation of the full analysis', () => c.logs.find((l) => /an edit needed a full analysis/.test(l)));
+      assert.match(why, /istio-system\/pa\.yaml is read workspace-wide \(object in istio-system\)/);
     } finally {
       await c.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -65,6 +65,8 @@ export interface ServerOptions {
   debounceMs: number;
   /** longest an analysis waits under continuous edits (ms) */
   maxWaitMs: number;
+  /** a full analysis after an edit slower than this is explained in the output channel */
+  slowFullMs: number;
 }
 
 interface Snapshot {
@@ -117,7 +119,7 @@ export class MeshlintServer {
   private settings: Settings = DEFAULT_SETTINGS;
   private ws = new Workspace(analysisOptions(DEFAULT_SETTINGS), { incremental: true });
   private excluded: (rel: string) => boolean = picomatch(DEFAULT_EXCLUDES, { dot: true });
-  private options: ServerOptions = { debounceMs: 75, maxWaitMs: 400 };
+  private options: ServerOptions = { debounceMs: 75, maxWaitMs: 400, slowFullMs: 500 };
 
   private caps = { dynamicWatch: false, dynamicConfig: false, configuration: false, progress: false, edit: { documentChanges: false, create: false } as EditSupport };
   private initOptionsSettings: unknown;
@@ -142,6 +144,7 @@ export class MeshlintServer {
 
   /** true until the first index completes (and during a re-index) */
   private indexing = true;
+  private readonly slowReasons = new Set<string>();
   /** refresh after a partial analysis, or incremental-index preparation after a full one */
   private idleTimer?: ReturnType<typeof setTimeout>;
   private indexRun = 0;
@@ -188,10 +191,11 @@ export class MeshlintServer {
         create: !!cap.workspace?.workspaceEdit?.resourceOperations?.includes('create'),
       },
     };
-    const io = (p.initializationOptions ?? {}) as { settings?: unknown; debounceMs?: unknown; maxWaitMs?: unknown };
+    const io = (p.initializationOptions ?? {}) as { settings?: unknown; debounceMs?: unknown; maxWaitMs?: unknown; slowFullMs?: unknown };
     this.initOptionsSettings = io.settings;
     if (typeof io.debounceMs === 'number' && io.debounceMs >= 0) this.options.debounceMs = io.debounceMs;
     if (typeof io.maxWaitMs === 'number' && io.maxWaitMs >= 0) this.options.maxWaitMs = io.maxWaitMs;
+    if (typeof io.slowFullMs === 'number' && io.slowFullMs >= 0) this.options.slowFullMs = io.slowFullMs;
     const folders = p.workspaceFolders?.length
       ? p.workspaceFolders
       : p.rootUri
@@ -464,11 +468,21 @@ export class MeshlintServer {
     const versions = this.applyPending();
     const generation = ++this.generation;
     let result: AnalysisResult;
+    const t0 = performance.now();
     try {
       result = this.ws.analyze({ full });
     } catch (e) {
       this.log('analysis', e);
       return;
+    }
+    const ms = performance.now() - t0;
+    if (result.mode === 'full' && ms >= this.options.slowFullMs && !full && result.why && !result.why.startsWith('first analysis')) {
+      // an edit that needed the whole workspace re-analysed: say why in the output (once per reason)
+      const why = (result.why ?? '').replace(/^\S+ is read workspace-wide/, 'a file with workspace-wide inputs changed');
+      if (!this.slowReasons.has(why)) {
+        this.slowReasons.add(why);
+        this.conn.console.info(`meshlint: an edit needed a full analysis (${Math.round(ms)} ms): ${result.why}. Edits elsewhere re-analyse only the files they can affect.`);
+      }
     }
     for (const err of result.ruleErrors) {
       const first = err.message.split('\n')[0];
