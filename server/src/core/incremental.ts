@@ -286,11 +286,9 @@ function nsKeys(f: FileInput): string[] {
 export class LinkIndex<F extends Indexed> {
   private readonly nsCount = new Map<string, number>();
   private istioFiles = 0;
-  private readonly global = new Set<F>();
-  /** the same files in path order */
+  /** files with workspace-wide inputs, in path order, and the namespaces they make global */
   private readonly globalSorted: F[] = [];
   private readonly globalNs: Set<string>;
-  private readonly globalPaths = new Set<string>();
   /** single-label names used by nginx configs without a namespace, and those some Service has */
   private readonly names = new Set<string>();
   private readonly wanted = new Set<string>();
@@ -304,17 +302,16 @@ export class LinkIndex<F extends Indexed> {
     for (const f of files) this.count(f, 1);
     const known = new Set(this.nsCount.keys());
     this.globalNs = new Set([rootNs, 'istio-system']);
+    const global = new Set<F>();
     for (const f of files) {
       if (!this.intrinsic(f, known)) continue;
-      this.global.add(f);
+      global.add(f);
       for (const h of homes(f)) this.globalNs.add(h);
     }
     const local: F[] = [];
     for (const f of files) {
-      if (this.global.has(f) || homes(f).some((h) => this.globalNs.has(h))) {
-        this.global.add(f);
+      if (global.has(f) || homes(f).some((h) => this.globalNs.has(h))) {
         this.globalSorted.push(f);
-        this.globalPaths.add(f.path);
         if (factsOf(f).subject) this.stale.add(f.path);
       } else local.push(f);
     }
