@@ -36,6 +36,33 @@ ${podLabels}    spec:
           image: registry.k8s.io/ingress-nginx/controller:v1.10.0
 `;
 
+const vsToSubset = (namespace: string, host: string, subset: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: to-web
+  namespace: ${namespace}
+spec:
+  hosts: [${host}]
+  http:
+    - route:
+        - destination:
+            host: ${host}
+            subset: ${subset}
+`;
+
+const drWithSubset = (namespace: string, host: string, subset: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: web
+  namespace: ${namespace}
+spec:
+  host: ${host}
+  subsets:
+    - name: ${subset}
+      labels:
+        app: web
+`;
+
 interface Scenario {
   name: string;
   files: SourceFile[];
@@ -99,6 +126,23 @@ const SCENARIOS: Scenario[] = [
     edits: [
       { path: 'nginx/nginx.conf', text: 'http {\n  proxy_set_header Host $host;\n  include conf.d/*.conf;\n}\n' },
       { path: 'nginx/nginx.conf', text: 'http {\n  proxy_set_header Host web.shop.svc.cluster.local;\n  include conf.d/*.conf;\n}\n' },
+    ],
+    partial: true,
+  },
+  {
+    name: 'two namespaces read each other through a host in a namespace with workspace-wide inputs (a Gateway)',
+    files: [
+      { path: 'edge/ns.yaml', text: ns('edge', INJECTED) },
+      { path: 'edge/gateway.yaml', text: 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: edge\n  namespace: edge\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port:\n        number: 80\n        name: http\n        protocol: HTTP\n      hosts: ["*"]\n' },
+      { path: 'edge/web.yaml', text: app('web', 'edge') },
+      { path: 'team-a/ns.yaml', text: ns('team-a', INJECTED) },
+      { path: 'team-a/vs.yaml', text: vsToSubset('team-a', 'web.edge.svc.cluster.local', 'v1') },
+      { path: 'team-b/ns.yaml', text: ns('team-b', INJECTED) },
+      { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'web.edge.svc.cluster.local', 'v1') },
+    ],
+    edits: [
+      { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'web.edge.svc.cluster.local', 'v2') },
+      { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'web.edge.svc.cluster.local', 'v1') },
     ],
     partial: true,
   },

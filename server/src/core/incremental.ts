@@ -49,6 +49,8 @@ export interface FileFacts {
   global?: string;
   /** tokens that may name a namespace */
   nsTokens: string[];
+  /** the subset of nsTokens seen as a host's namespace (`name.ns...`) */
+  hostNsTokens: string[];
   /** second labels of two-label hosts in VirtualService/DestinationRule hosts (`name.x`): global unless x is a known namespace */
   twoLabelHosts: string[];
   /** single-label host names in nginx configs whose namespace is unknown (standalone files) */
@@ -76,29 +78,33 @@ const NS_KEY = /namespace|exportto|^names$|matchnames/i;
 const DOT_TOKEN = /\.([a-z0-9][a-z0-9-]*)/g;
 const SLASH_TOKEN = /([a-z0-9][a-z0-9-]*)\//g;
 
-function addTokens(s: string, key: string | undefined, out: Set<string>): void {
+function addTokens(s: string, key: string | undefined, out: Set<string>, hostOut?: Set<string>): void {
   const l = s.toLowerCase();
-  if (l.includes('.')) for (const m of l.matchAll(DOT_TOKEN)) out.add(m[1]);
+  if (l.includes('.'))
+    for (const m of l.matchAll(DOT_TOKEN)) {
+      out.add(m[1]);
+      hostOut?.add(m[1]);
+    }
   if (l.includes('/')) for (const m of l.matchAll(SLASH_TOKEN)) out.add(m[1]);
   if (key !== undefined && NS_KEY.test(key)) for (const t of l.split(/[\s,|"'[\]]+/)) if (t) out.add(t);
 }
 
-function walk(n: YNode | null, key: string | undefined, out: Set<string>, onScalar?: (key: string | undefined, v: string) => void): void {
+function walk(n: YNode | null, key: string | undefined, out: Set<string>, hostOut: Set<string>, onScalar?: (key: string | undefined, v: string) => void): void {
   if (!n) return;
   if (n.t === 's') {
     if (typeof n.v === 'string') {
-      addTokens(n.v, key, out);
+      addTokens(n.v, key, out, hostOut);
       onScalar?.(key, n.v);
     }
     return;
   }
   if (n.t === 'q') {
-    for (const x of n.items) walk(x, key, out, onScalar);
+    for (const x of n.items) walk(x, key, out, hostOut, onScalar);
     return;
   }
   for (const p of n.items) {
     const k = p.key.v === null ? '' : String(p.key.v);
-    walk(p.value, k, out, onScalar);
+    walk(p.value, k, out, hostOut, onScalar);
   }
 }
 
@@ -136,6 +142,7 @@ function nginxIncludes(ds: NgxDirective[], out: RegExp[]): void {
 
 export function fileFacts(f: FileInput): FileFacts {
   const ns = new Set<string>();
+  const hostNs = new Set<string>();
   const names = new Set<string>();
   const includes: RegExp[] = [];
   const twoLabelHosts: string[] = [];
@@ -161,7 +168,7 @@ export function fileFacts(f: FileInput): FileFacts {
       }
     }
     if ((o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute') && o.root.items.some((p) => p.key.v === 'spec' && p.value?.t === 'm' && p.value.items.some((q) => q.key.v === 'hostnames'))) global ??= 'route hostnames';
-    walk(o.root, undefined, ns, (key, v) => {
+    walk(o.root, undefined, ns, hostNs, (key, v) => {
       if (key === 'image' && /prometheus/i.test(v)) global ??= 'Prometheus image';
       if (o.kind === 'ConfigMap' && /scrape_configs|enableAutoMtls|rootNamespace|outboundTrafficPolicy/.test(v)) global ??= 'Prometheus or mesh config';
     });
@@ -172,9 +179,9 @@ export function fileFacts(f: FileInput): FileFacts {
     standaloneNginx = true;
     nginxNames(c.config.directives, names);
     nginxIncludes(c.config.directives, includes);
-    addTokens(f.text, undefined, ns);
+    addTokens(f.text, undefined, ns, hostNs);
   }
-  return { global, nsTokens: [...ns], twoLabelHosts, nameTokens: [...names], includes, standaloneNginx, istio, subject };
+  return { global, nsTokens: [...ns], hostNsTokens: [...hostNs], twoLabelHosts, nameTokens: [...names], includes, standaloneNginx, istio, subject };
 }
 
 /** Union-find over string nodes; each root keeps the files (paths) of its component. */
@@ -351,6 +358,9 @@ export class LinkIndex<F extends Indexed> {
     const x = factsOf(f);
     for (const h of homes(f)) if (!this.globalNs.has(h)) this.uf.union(node, 'n:' + h);
     for (const t of x.nsTokens) if (known.has(t) && !this.globalNs.has(t)) this.uf.union(node, 'n:' + t);
+    // a global namespace's own files are inputs of every partial run, but files that name one of its hosts
+    // read each other through it (DestinationRules and VirtualServices for that host in any namespace)
+    for (const t of x.hostNsTokens) if (this.globalNs.has(t) && known.has(t)) this.uf.union(node, 'g:' + t);
     for (const t of x.nameTokens) if (this.wanted.has(t)) this.uf.union(node, 's:' + t);
     if (this.wanted.size) for (const o of f.objects) if (o.kind === 'Service' && o.group === '' && this.wanted.has(o.name)) this.uf.union(node, 's:' + o.name);
     if (x.standaloneNginx && this.includeGlobs.length) {
