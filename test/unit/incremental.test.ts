@@ -50,6 +50,7 @@ const MUTATORS: Mutator[] = [
   { name: 'host into another namespace', re: /^(\s*(?:-\s+)?host:\s*)([\w-]+)[\w.*-]*\s*$/gm, replace: (m, r) => `${m[1]}${m[2]}.${pick(r, ['default', 'istio-system', 'ingress-nginx', 'monitoring', 'blog-system'])}${r() < 0.5 ? '.svc.cluster.local' : ''}` },
   { name: 'image', re: /^(\s*image:\s*)(\S+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['prom/prometheus:v2.53.0', 'nginx:1.27', m[2] + '-x', 'registry.k8s.io/ingress-nginx/controller:v1.10.0'])}` },
   { name: 'ingress class', re: /^(\s*ingressClassName:\s*)(\S+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['nginx', 'istio', 'traefik'])}` },
+  { name: 'subset name', re: /^(\s*(?:-\s+)?(?:subset|name):\s*)(v\d+|stable|canary)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['v1', 'v2', 'v3', 'stable', 'canary'])}` },
   { name: 'kind', re: /^kind:\s*(Namespace|Service|PeerAuthentication|DestinationRule)\s*$/gm, replace: (_m, r) => `kind: ${pick(r, ['Namespace', 'Service', 'PeerAuthentication', 'DestinationRule', 'ConfigMap'])}` },
 ];
 
