@@ -20,6 +20,7 @@ import { Workspace, analyze, AnalysisResult } from '../../server/src/core/engine
 import type { SourceFile } from '../../server/src/core/types';
 import { generate } from '../../bench/generate';
 import { rng } from '../helpers/prng';
+import { ns, app, strict, ingress, INJECTED } from '../helpers/manifests';
 
 const SEED = Number(process.env.MESHLINT_INCR_SEED ?? 20261123);
 
@@ -228,5 +229,52 @@ test('incremental analysis equals a cold analysis after random edits (real repos
   });
   t.diagnostic(`${projects.length} corpus projects, ${steps} edit steps compared; ${modes.partial - before.partial} partial and ${modes.full - before.full} full analyses`);
   assert.ok(projects.length >= 8, `only ${projects.length} corpus projects found`);
+  assert.ok(modes.partial - before.partial > steps / 5, `only ${modes.partial - before.partial} of ${steps} analyses were partial`);
+});
+
+/**
+ * A seeded workspace built to cross namespaces in every way the planner knows: VirtualServices and
+ * DestinationRules naming hosts in other namespaces (some in a namespace made global by a Gateway),
+ * a mesh-wide policy, an ingress controller, Ingresses, nginx in ConfigMaps and standalone nginx with
+ * short names and includes, a Prometheus scraping listed namespaces.
+ */
+function tangled(seed: number): SourceFile[] {
+  const r = rng(seed);
+  const teams = Array.from({ length: 10 }, (_, i) => `team${i}`);
+  const all = [...teams, 'edge'];
+  const files: SourceFile[] = [];
+  const add = (p: string, text: string) => files.push({ path: p, text });
+  add('istio-system/pa.yaml', strict('istio-system'));
+  add('ingress-nginx/ns.yaml', ns('ingress-nginx'));
+  add('ingress-nginx/controller.yaml', `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ingress-nginx-controller\n  namespace: ingress-nginx\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ingress-nginx\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: ingress-nginx\n    spec:\n      containers:\n        - name: controller\n          image: registry.k8s.io/ingress-nginx/controller:v1.10.0\n`);
+  add('edge/gateway.yaml', `apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: edge\n  namespace: edge\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port:\n        number: 80\n        name: http\n        protocol: HTTP\n      hosts: ["*"]\n`);
+  for (const t of all) {
+    add(`${t}/ns.yaml`, ns(t, r() < 0.7 ? INJECTED : ''));
+    add(`${t}/web.yaml`, app('web', t, r() < 0.5 ? '        version: v1\n' : ''));
+    add(`${t}/api.yaml`, app(`api${t === 'edge' ? '' : t.slice(4)}`, t));
+  }
+  teams.forEach((t, i) => {
+    // teams 0-2 name hosts in edge (global: it has a Gateway); the others mostly their own namespace
+    const other = i < 3 ? 'edge' : r() < 0.8 ? t : pick(r, teams);
+    const host = `web.${other}.svc.cluster.local`;
+    add(`${t}/vs.yaml`, `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: to-${other}\n  namespace: ${t}\nspec:\n  hosts: [${host}]\n  gateways: [${r() < 0.5 ? 'edge/edge' : 'mesh'}]\n  http:\n    - route:\n        - destination:\n            host: ${host}\n            subset: ${pick(r, ['v1', 'v2'])}\n          weight: ${pick(r, ['50', '100'])}\n`);
+    const drHost = r() < 0.7 ? host : `web.${i < 3 ? 'edge' : t}.svc.cluster.local`;
+    add(`${t}/dr.yaml`, `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: web\n  namespace: ${t}\nspec:\n  host: ${drHost}\n  trafficPolicy:\n    tls:\n      mode: ${pick(r, ['ISTIO_MUTUAL', 'DISABLE'])}\n  subsets:\n    - name: v1\n      labels:\n        version: v1\n`);
+    if (r() < 0.5) add(`${t}/pa.yaml`, strict(t));
+    if (r() < 0.5) add(`${t}/ingress.yaml`, ingress(t, 'web'));
+    const target = i < 3 ? 'edge' : t;
+    add(`${t}/nginx.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gw\n  namespace: ${t}\ndata:\n  default.conf: |\n    server {\n      listen 8080;\n      location / {\n        proxy_pass http://web.${target}.svc.cluster.local:80;\n        proxy_set_header Host ${pick(r, ['$host', `web.${target}.svc.cluster.local`])};\n      }\n    }\n`);
+  });
+  add('nginx/nginx.conf', 'http {\n  proxy_set_header Host $host;\n  include conf.d/*.conf;\n}\n');
+  add('nginx/conf.d/short.conf', `server {\n  listen 80;\n  location / {\n    proxy_pass http://api${Math.floor(r() * 10)}:80;\n  }\n}\n`);
+  add('monitoring/prometheus.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prometheus-config\n  namespace: monitoring\ndata:\n  prometheus.yml: |\n    scrape_configs:\n    - job_name: web\n      kubernetes_sd_configs:\n        - role: endpoints\n          namespaces:\n            names: [${pick(r, teams)}]\n      relabel_configs:\n        - source_labels: [__meta_kubernetes_service_name]\n          action: keep\n          regex: web\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: prometheus\n  namespace: monitoring\nspec:\n  selector:\n    matchLabels:\n      app: prometheus\n  template:\n    metadata:\n      labels:\n        app: prometheus\n        istio.io/dataplane-mode: none\n    spec:\n      containers:\n        - name: prometheus\n          image: prom/prometheus:v2.54.1\n      volumes:\n        - name: config\n          configMap:\n            name: prometheus-config\n`);
+  return files;
+}
+
+test('incremental analysis equals a cold analysis after random edits (generated workspaces that cross namespaces)', (t) => {
+  const before = { ...modes };
+  let steps = 0;
+  for (let i = 0; i < 8; i++) steps += check(`tangled #${i}`, tangled(SEED + i), 50, SEED + 31 * i);
+  t.diagnostic(`${steps} edit steps compared; ${modes.partial - before.partial} partial and ${modes.full - before.full} full analyses`);
   assert.ok(modes.partial - before.partial > steps / 5, `only ${modes.partial - before.partial} of ${steps} analyses were partial`);
 });
