@@ -51,6 +51,8 @@ export interface FileFacts {
   nsTokens: string[];
   /** the subset of nsTokens seen as a host's namespace (`name.ns...`) */
   hostNsTokens: string[];
+  /** namespaces of `name.ns.svc[...]` hosts, known to the workspace or not (matched by FQDN in any namespace) */
+  svcNsTokens: string[];
   /** second labels of two-label hosts in VirtualService/DestinationRule hosts (`name.x`): global unless x is a known namespace */
   twoLabelHosts: string[];
   /** single-label host names in nginx configs whose namespace is unknown (standalone files) */
@@ -77,34 +79,37 @@ export interface FileInput {
 const NS_KEY = /namespace|exportto|^names$|matchnames/i;
 const DOT_TOKEN = /\.([a-z0-9][a-z0-9-]*)/g;
 const SLASH_TOKEN = /([a-z0-9][a-z0-9-]*)\//g;
+const SVC_NS_TOKEN = /[a-z0-9-]\.([a-z0-9][a-z0-9-]*)\.svc\b/g;
 
-function addTokens(s: string, key: string | undefined, out: Set<string>, hostOut?: Set<string>): void {
+function addTokens(s: string, key: string | undefined, out: Set<string>, hostOut?: Set<string>, svcOut?: Set<string>): void {
   const l = s.toLowerCase();
-  if (l.includes('.'))
+  if (l.includes('.')) {
     for (const m of l.matchAll(DOT_TOKEN)) {
       out.add(m[1]);
       hostOut?.add(m[1]);
     }
+    if (svcOut && l.includes('.svc')) for (const m of l.matchAll(SVC_NS_TOKEN)) svcOut.add(m[1]);
+  }
   if (l.includes('/')) for (const m of l.matchAll(SLASH_TOKEN)) out.add(m[1]);
   if (key !== undefined && NS_KEY.test(key)) for (const t of l.split(/[\s,|"'[\]]+/)) if (t) out.add(t);
 }
 
-function walk(n: YNode | null, key: string | undefined, out: Set<string>, hostOut: Set<string>, onScalar?: (key: string | undefined, v: string) => void): void {
+function walk(n: YNode | null, key: string | undefined, out: Set<string>, hostOut: Set<string>, svcOut: Set<string>, onScalar?: (key: string | undefined, v: string) => void): void {
   if (!n) return;
   if (n.t === 's') {
     if (typeof n.v === 'string') {
-      addTokens(n.v, key, out, hostOut);
+      addTokens(n.v, key, out, hostOut, svcOut);
       onScalar?.(key, n.v);
     }
     return;
   }
   if (n.t === 'q') {
-    for (const x of n.items) walk(x, key, out, hostOut, onScalar);
+    for (const x of n.items) walk(x, key, out, hostOut, svcOut, onScalar);
     return;
   }
   for (const p of n.items) {
     const k = p.key.v === null ? '' : String(p.key.v);
-    walk(p.value, k, out, hostOut, onScalar);
+    walk(p.value, k, out, hostOut, svcOut, onScalar);
   }
 }
 
@@ -143,6 +148,7 @@ function nginxIncludes(ds: NgxDirective[], out: RegExp[]): void {
 export function fileFacts(f: FileInput): FileFacts {
   const ns = new Set<string>();
   const hostNs = new Set<string>();
+  const svcNs = new Set<string>();
   const names = new Set<string>();
   const includes: RegExp[] = [];
   const twoLabelHosts: string[] = [];
@@ -168,7 +174,7 @@ export function fileFacts(f: FileInput): FileFacts {
       }
     }
     if ((o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute') && o.root.items.some((p) => p.key.v === 'spec' && p.value?.t === 'm' && p.value.items.some((q) => q.key.v === 'hostnames'))) global ??= 'route hostnames';
-    walk(o.root, undefined, ns, hostNs, (key, v) => {
+    walk(o.root, undefined, ns, hostNs, svcNs, (key, v) => {
       if (key === 'image' && /prometheus/i.test(v)) global ??= 'Prometheus image';
       if (o.kind === 'ConfigMap' && /scrape_configs|enableAutoMtls|rootNamespace|outboundTrafficPolicy/.test(v)) global ??= 'Prometheus or mesh config';
     });
@@ -179,9 +185,9 @@ export function fileFacts(f: FileInput): FileFacts {
     standaloneNginx = true;
     nginxNames(c.config.directives, names);
     nginxIncludes(c.config.directives, includes);
-    addTokens(f.text, undefined, ns, hostNs);
+    addTokens(f.text, undefined, ns, hostNs, svcNs);
   }
-  return { global, nsTokens: [...ns], hostNsTokens: [...hostNs], twoLabelHosts, nameTokens: [...names], includes, standaloneNginx, istio, subject };
+  return { global, nsTokens: [...ns], hostNsTokens: [...hostNs], svcNsTokens: [...svcNs], twoLabelHosts, nameTokens: [...names], includes, standaloneNginx, istio, subject };
 }
 
 /** Union-find over string nodes; each root keeps the files (paths) of its component. */
@@ -360,7 +366,9 @@ export class LinkIndex<F extends Indexed> {
     for (const t of x.nsTokens) if (known.has(t) && !this.globalNs.has(t)) this.uf.union(node, 'n:' + t);
     // a global namespace's own files are inputs of every partial run, but files that name one of its hosts
     // read each other through it (DestinationRules and VirtualServices for that host in any namespace)
-    for (const t of x.hostNsTokens) if (this.globalNs.has(t) && known.has(t)) this.uf.union(node, 'g:' + t);
+    for (const t of x.hostNsTokens) if (this.globalNs.has(t) && known.has(t)) this.uf.union(node, 'h:' + t);
+    // cluster-local hosts in a namespace the workspace does not define still match each other by name
+    for (const t of x.svcNsTokens) if (!known.has(t)) this.uf.union(node, 'h:' + t);
     for (const t of x.nameTokens) if (this.wanted.has(t)) this.uf.union(node, 's:' + t);
     if (this.wanted.size) for (const o of f.objects) if (o.kind === 'Service' && o.group === '' && this.wanted.has(o.name)) this.uf.union(node, 's:' + o.name);
     if (x.standaloneNginx && this.includeGlobs.length) {
