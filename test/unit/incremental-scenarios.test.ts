@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOCAL_KINDS, GLOBAL_KINDS } from '../../server/src/core/incremental';
 import { ROUTE_KINDS } from '../../server/src/core/model/routing';
-import { ROOT } from '../helpers/workspace';
+import { ROOT, loadDir } from '../helpers/workspace';
 import { ns, app, strict, ingress, INJECTED } from '../helpers/manifests';
 
 const controller = (podLabels = '') => `apiVersion: apps/v1
@@ -143,6 +143,18 @@ const SCENARIOS: Scenario[] = [
     edits: [
       { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'web.edge.svc.cluster.local', 'v2') },
       { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'web.edge.svc.cluster.local', 'v1') },
+    ],
+    partial: true,
+  },
+  {
+    name: 'a fix that creates a file probes paths outside the re-analysed files ("Add DestinationRule" picks a free name)',
+    files: [
+      ...loadDir(path.join(ROOT, 'examples/blog-system')),
+      // the name the fix would take first, held by a file the edit does not reach
+      { path: 'was/was-service-destinationrule.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n  namespace: elsewhere\ndata:\n  a: b\n' },
+    ],
+    edits: [
+      { path: 'web/configmap.yaml', text: fs.readFileSync(path.join(ROOT, 'examples/blog-system/web/configmap.yaml'), 'utf8').replace(/proxy_set_header Host [^;]+;/, 'proxy_set_header Host was-service;') },
     ],
     partial: true,
   },

@@ -328,10 +328,11 @@ export class Workspace {
   }
 
   private partial(all: ParsedFile[], plan: Plan, last: LastAnalysis): AnalysisResult {
+    all = all.slice(); // this.sorted changes in place with later edits
     let fresh: Finding[] = [];
     let partialModel: MeshModel | undefined;
     if (plan.inputs.length) {
-      const r = this.run(plan.inputs, plan.workspace);
+      const r = this.run(plan.inputs, { ...plan.workspace, text: (f) => all[indexOfPath(all, f)]?.text });
       partialModel = r.model;
       // a rule that throws loses all its findings in a full analysis: only a full analysis says the same
       if (r.ruleErrors.length) return this.full(all, 'a rule failed');
@@ -345,7 +346,6 @@ export class Workspace {
     this.last = { ...last, findings, stale };
     let model: MeshModel | undefined;
     const options = this.options;
-    all = all.slice(); // this.sorted changes in place with later edits
     return {
       findings,
       get model() {

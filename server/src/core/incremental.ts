@@ -154,7 +154,8 @@ export function fileFacts(f: FileInput): FileFacts {
   const twoLabelHosts: string[] = [];
   let global: string | undefined;
   let istio = false;
-  if (f.kustomization) global = 'kustomization';
+  // kustomizations decide namespaces and deployable units (routing.ts reads them as text, whatever they parse to)
+  if (f.kustomization || /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(f.path)) global = 'kustomization';
   let subject = f.objects.length > 0 || f.nginx.length > 0;
   if (!f.objects.length && /\.(ya?ml|tpl|json)$/i.test(f.path)) {
     global = 'file without objects (read as text by the model)';

@@ -179,6 +179,8 @@ export function isMeshObject(o: K8sObject): boolean {
 export interface WorkspaceFacts {
   knownNamespaces: ReadonlySet<string>;
   meshInUse: boolean;
+  /** the text of any workspace file (rules probe paths, e.g. a free name for a new file) */
+  text?: (file: string) => string | undefined;
 }
 
 export function span(obj: { file: string }, n: { start: number; end: number } | undefined | null): Span | undefined {
@@ -239,6 +241,7 @@ export class MeshModel {
   /** namespaces that have any object in the workspace (or a Namespace object); shared, never mutated */
   readonly knownNamespaces: ReadonlySet<string>;
   private meshInUseCache?: boolean;
+  private workspaceText?: (file: string) => string | undefined;
   readonly peerAuths: PeerAuth[] = [];
   readonly destinationRules: DestinationRule[] = [];
   readonly nginx: NginxConf[];
@@ -276,6 +279,7 @@ export class MeshModel {
     if (workspace) {
       this.knownNamespaces = workspace.knownNamespaces;
       this.meshInUseCache = workspace.meshInUse;
+      this.workspaceText = workspace.text;
     } else {
       const known = new Set<string>();
       for (const o of objects) known.add(o.ns);
@@ -321,8 +325,9 @@ export class MeshModel {
     return this.byKind.get(kind) ?? [];
   }
 
+  /** A file's text: any file of the workspace, also when the model covers only part of it. */
   text(file: string): string | undefined {
-    return this.texts.get(file);
+    return this.texts.get(file) ?? this.workspaceText?.(file);
   }
 
   get files(): string[] {
