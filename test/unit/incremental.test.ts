@@ -52,6 +52,8 @@ const MUTATORS: Mutator[] = [
   { name: 'image', re: /^(\s*image:\s*)(\S+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['prom/prometheus:v2.53.0', 'nginx:1.27', m[2] + '-x', 'registry.k8s.io/ingress-nginx/controller:v1.10.0'])}` },
   { name: 'ingress class', re: /^(\s*ingressClassName:\s*)(\S+)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['nginx', 'istio', 'traefik'])}` },
   { name: 'subset name', re: /^(\s*(?:-\s+)?(?:subset|name):\s*)(v\d+|stable|canary)\s*$/gm, replace: (m, r) => `${m[1]}${pick(r, ['v1', 'v2', 'v3', 'stable', 'canary'])}` },
+  { name: 'exportTo / namespaces list', re: /^(\s*(?:exportTo|namespaces):\s*)\[[^\]\n]*\]\s*$/gm, replace: (m, r) => `${m[1]}[${pick(r, ['"."', '"*"', 'team1', 'team4', 'edge', 'blog-system'])}]` },
+  { name: 'principal namespace', re: /cluster\.local\/ns\/([\w-]+)\//g, replace: (_m, r) => `cluster.local/ns/${pick(r, ['team1', 'team4', 'edge', 'default', 'nowhere'])}/` },
   { name: 'kind', re: /^kind:\s*(Namespace|Service|PeerAuthentication|DestinationRule)\s*$/gm, replace: (_m, r) => `kind: ${pick(r, ['Namespace', 'Service', 'PeerAuthentication', 'DestinationRule', 'ConfigMap'])}` },
 ];
 
@@ -265,6 +267,15 @@ function tangled(seed: number): SourceFile[] {
     const target = i < 3 ? 'edge' : t;
     add(`${t}/nginx.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gw\n  namespace: ${t}\ndata:\n  default.conf: |\n    server {\n      listen 8080;\n      location / {\n        proxy_pass http://web.${target}.svc.cluster.local:80;\n        proxy_set_header Host ${pick(r, ['$host', `web.${target}.svc.cluster.local`])};\n      }\n    }\n`);
   });
+  // Gateway API routes, authorization policies and exportTo across namespaces, a ServiceEntry
+  for (const t of teams.slice(3, 7)) {
+    const to = pick(r, [t, pick(r, teams), 'edge']);
+    add(`${t}/route.yaml`, `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n  namespace: ${t}\nspec:\n  parentRefs:\n    - kind: Service\n      group: ""\n      name: web\n      namespace: ${to}\n      port: 80\n  rules:\n    - backendRefs:\n        - name: web\n          namespace: ${to}\n          port: ${pick(r, ['80', '8080'])}\n`);
+    add(`${t}/authz.yaml`, `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: allow\n  namespace: ${t}\nspec:\n  selector:\n    matchLabels:\n      app: web\n  rules:\n    - from:\n        - source:\n            principals: ["cluster.local/ns/${pick(r, teams)}/sa/default"]\n            namespaces: [${pick(r, teams)}]\n`);
+    const exportTo = pick(r, ['"."', '"*"', pick(r, teams)]);
+    add(`${t}/dr-export.yaml`, `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: api\n  namespace: ${t}\nspec:\n  host: api${pick(r, ['3', '4', '5'])}.${pick(r, ['team3', 'team4', 'team5'])}.svc.cluster.local\n  exportTo: [${exportTo}]\n  subsets:\n    - name: v1\n      labels:\n        version: v1\n`);
+  }
+  add('edge/serviceentry.yaml', `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ext\n  namespace: edge\nspec:\n  hosts: [api.example.com]\n  ports:\n    - number: 443\n      name: https\n      protocol: TLS\n  resolution: DNS\n`);
   add('nginx/nginx.conf', 'http {\n  proxy_set_header Host $host;\n  include conf.d/*.conf;\n}\n');
   add('nginx/conf.d/short.conf', `server {\n  listen 80;\n  location / {\n    proxy_pass http://api${Math.floor(r() * 10)}:80;\n  }\n}\n`);
   add('monitoring/prometheus.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prometheus-config\n  namespace: monitoring\ndata:\n  prometheus.yml: |\n    scrape_configs:\n    - job_name: web\n      kubernetes_sd_configs:\n        - role: endpoints\n          namespaces:\n            names: [${pick(r, teams)}]\n      relabel_configs:\n        - source_labels: [__meta_kubernetes_service_name]\n          action: keep\n          regex: web\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: prometheus\n  namespace: monitoring\nspec:\n  selector:\n    matchLabels:\n      app: prometheus\n  template:\n    metadata:\n      labels:\n        app: prometheus\n        istio.io/dataplane-mode: none\n    spec:\n      containers:\n        - name: prometheus\n          image: prom/prometheus:v2.54.1\n      volumes:\n        - name: config\n          configMap:\n            name: prometheus-config\n`);
