@@ -15,26 +15,7 @@ import * as path from 'node:path';
 import { LOCAL_KINDS, GLOBAL_KINDS } from '../../server/src/core/incremental';
 import { ROUTE_KINDS } from '../../server/src/core/model/routing';
 import { ROOT, loadDir } from '../helpers/workspace';
-import { ns, app, strict, ingress, INJECTED } from '../helpers/manifests';
-
-const controller = (podLabels = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ingress-nginx-controller
-  namespace: ingress-nginx
-spec:
-  selector:
-    matchLabels:
-      app.kubernetes.io/name: ingress-nginx
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: ingress-nginx
-${podLabels}    spec:
-      containers:
-        - name: controller
-          image: registry.k8s.io/ingress-nginx/controller:v1.10.0
-`;
+import { ns, app, strict, ingress, controller, gateway, INJECTED } from '../helpers/manifests';
 
 const vsToSubset = (namespace: string, host: string, subset: string) => `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -133,7 +114,7 @@ const SCENARIOS: Scenario[] = [
     name: 'two namespaces read each other through a host in a namespace with workspace-wide inputs (a Gateway)',
     files: [
       { path: 'edge/ns.yaml', text: ns('edge', INJECTED) },
-      { path: 'edge/gateway.yaml', text: 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: edge\n  namespace: edge\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port:\n        number: 80\n        name: http\n        protocol: HTTP\n      hosts: ["*"]\n' },
+      { path: 'edge/gateway.yaml', text: gateway('edge') },
       { path: 'edge/web.yaml', text: app('web', 'edge') },
       { path: 'team-a/ns.yaml', text: ns('team-a', INJECTED) },
       { path: 'team-a/vs.yaml', text: vsToSubset('team-a', 'web.edge.svc.cluster.local', 'v1') },

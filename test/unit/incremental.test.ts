@@ -20,7 +20,7 @@ import { Workspace, analyze, AnalysisResult } from '../../server/src/core/engine
 import type { SourceFile } from '../../server/src/core/types';
 import { generate } from '../../bench/generate';
 import { rng } from '../helpers/prng';
-import { ns, app, strict, ingress, INJECTED } from '../helpers/manifests';
+import { ns, app, strict, ingress, controller, gateway, INJECTED } from '../helpers/manifests';
 
 const SEED = Number(process.env.MESHLINT_INCR_SEED ?? 20261123);
 
@@ -248,8 +248,8 @@ function tangled(seed: number): SourceFile[] {
   const add = (p: string, text: string) => files.push({ path: p, text });
   add('istio-system/pa.yaml', strict('istio-system'));
   add('ingress-nginx/ns.yaml', ns('ingress-nginx'));
-  add('ingress-nginx/controller.yaml', `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ingress-nginx-controller\n  namespace: ingress-nginx\nspec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ingress-nginx\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: ingress-nginx\n    spec:\n      containers:\n        - name: controller\n          image: registry.k8s.io/ingress-nginx/controller:v1.10.0\n`);
-  add('edge/gateway.yaml', `apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: edge\n  namespace: edge\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port:\n        number: 80\n        name: http\n        protocol: HTTP\n      hosts: ["*"]\n`);
+  add('ingress-nginx/controller.yaml', controller());
+  add('edge/gateway.yaml', gateway('edge'));
   for (const t of all) {
     add(`${t}/ns.yaml`, ns(t, r() < 0.7 ? INJECTED : ''));
     add(`${t}/web.yaml`, app('web', t, r() < 0.5 ? '        version: v1\n' : ''));

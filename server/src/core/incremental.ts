@@ -70,7 +70,6 @@ export interface FileFacts {
 export interface FileInput {
   path: string;
   text: string;
-  kind: 'yaml' | 'nginx' | 'other';
   objects: K8sObject[];
   nginx: { config: NgxConfig; configMap?: K8sObject }[];
   kustomization?: unknown;
