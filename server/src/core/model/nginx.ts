@@ -44,6 +44,8 @@ export interface ProxyTarget {
 
 export interface NginxFacts {
   targets: ProxyTarget[];
+  /** configs analysed on their own (nginx's main configs); every other config is analysed where it is included */
+  roots: NginxConf[];
   /** children of a block (or top level when block undefined) with includes expanded */
   children(conf: NginxConf, items: NgxDirective[], file: string): Children;
 }
@@ -244,7 +246,7 @@ function build(model: MeshModel): NginxFacts {
     if (!c) m.set(items, (c = children(conf, items, file)));
     return c;
   };
-  return { targets, children: memoChildren };
+  return { targets, roots, children: memoChildren };
 }
 
 /** Include depth followed (real configs nest two or three levels). */
