@@ -85,6 +85,27 @@ test('a fragment in conf.d/ that no config includes resolves its includes from t
   assert.equal(effectiveDirective(f, f.targets[0], 'proxy_http_version').value?.file, 'nginx/snippets/proxy.conf');
 });
 
+test('a fragment below a folder holding a main nginx.conf resolves from that folder (the repository mirrors /etc/nginx)', () => {
+  const { f } = facts([
+    { path: 'nginx/nginx.conf', text: MAIN('  include conf.d/*.conf;') },
+    { path: 'nginx/conf.d/templates/site.conf', text: APP },
+    { path: 'nginx/snippets/proxy.conf', text: 'proxy_http_version 1.1;\n' },
+  ]);
+  const t = f.targets.find((x) => x.conf.file === 'nginx/conf.d/templates/site.conf');
+  assert.ok(t, 'the template nobody includes is analysed on its own');
+  assert.equal(effectiveDirective(f, t, 'proxy_http_version').value?.file, 'nginx/snippets/proxy.conf');
+  assert.ok(!f.roots.some((c) => c.file === 'nginx/snippets/proxy.conf'), 'the snippet is analysed only where it is included');
+});
+
+test('a glob does not match hidden files (nginx globs with glob(3))', () => {
+  const { f } = facts([
+    { path: 'nginx/nginx.conf', text: MAIN('  include conf.d/*.conf;') },
+    { path: 'nginx/conf.d/.disabled.conf', text: 'server { location / { proxy_pass http://was.blog.svc.cluster.local:8080; } }\n' },
+    { path: 'nginx/conf.d/app.conf', text: 'server { location / { proxy_pass http://was.blog.svc.cluster.local:8080; } }\n' },
+  ]);
+  assert.deepEqual(f.targets.filter((t) => t.conf.file === 'nginx/nginx.conf').map((t) => t.file), ['nginx/conf.d/app.conf']);
+});
+
 test('include cycles stay bounded and each config of a cycle nobody else includes is analysed', () => {
   const { f } = facts([
     { path: 'x/nginx.conf', text: MAIN('  include b.conf;') },

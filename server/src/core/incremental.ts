@@ -376,7 +376,8 @@ export class LinkIndex<F extends Indexed> {
     if (this.wanted.size) for (const o of f.objects) if (o.kind === 'Service' && o.group === '' && this.wanted.has(o.name)) this.uf.union(node, 's:' + o.name);
     if (x.standaloneNginx && this.includeGlobs.length) {
       const base = f.path.slice(f.path.lastIndexOf('/') + 1);
-      if (x.includes.length || this.includeGlobs.some((g) => g.test(base))) this.uf.union(node, 'include');
+      // a main nginx.conf also decides where fragments below its folder resolve their includes from
+      if (x.includes.length || base === 'nginx.conf' || this.includeGlobs.some((g) => g.test(base))) this.uf.union(node, 'include');
     }
   }
 

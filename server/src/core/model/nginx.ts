@@ -70,6 +70,8 @@ function build(model: MeshModel): NginxFacts {
   const standalone = new Map<string, NginxConf>();
   for (const c of model.nginx) if (!c.configMap) standalone.set(c.file, c);
   const resolved = new Map<string, NginxConf[] | undefined>();
+  const mainDirs = new Set<string>();
+  for (const c of standalone.values()) if (/(^|\/)nginx\.conf$/.test(c.file) && isMain(c)) mainDirs.add(dirname(c.file));
 
   /**
    * What `include pattern` in `from` reaches when `root` is the config nginx was started with.
@@ -89,7 +91,7 @@ function build(model: MeshModel): NginxFacts {
       return sib.length ? sib : undefined;
     }
     if (root.configMap) return undefined;
-    const prefixes = prefixesOf(root);
+    const prefixes = prefixesOf(root, mainDirs);
     const key = prefixes.join('\u0000') + '\u0001' + pattern;
     if (resolved.has(key)) return resolved.get(key);
     let out: NginxConf[] | undefined;
@@ -100,7 +102,9 @@ function build(model: MeshModel): NginxFacts {
         if (cand === undefined) continue;
         if (cand.includes('*')) {
           const re = globToRegExp(cand);
-          const hits = [...standalone.values()].filter((c) => re.test(c.file));
+          // nginx globs with glob(3): `*` does not match a leading dot
+          const dot = cand.slice(cand.lastIndexOf('/') + 1).startsWith('.');
+          const hits = [...standalone.values()].filter((c) => re.test(c.file) && (dot || !c.file.slice(c.file.lastIndexOf('/') + 1).startsWith('.')));
           if (hits.length) {
             out = hits;
             break;
@@ -264,13 +268,16 @@ const CONF_SUBDIR = /(^|\/)(conf\.d|sites-enabled|sites-available|http\.d|vhosts
  * Where a root config's relative includes resolve from. A main config: its own folder (nginx's
  * conf_prefix is the folder of the file given to -c). A fragment nobody in the workspace includes is
  * included by a main config that is not in the workspace (the image's /etc/nginx/nginx.conf): the prefix
- * is /etc/nginx; a fragment in a conf.d-like folder mirrors /etc/nginx/conf.d, so the prefix is the
- * folder above it; otherwise the fragment's own folder is the best guess (it is usually mounted beside the
- * files it includes).
+ * is /etc/nginx. A folder above the fragment that holds a main nginx.conf mirrors /etc/nginx; else a
+ * fragment in a conf.d-like folder mirrors /etc/nginx/conf.d, so the prefix is the folder above it;
+ * otherwise the fragment's own folder is the best guess (it is usually mounted beside the files it includes).
+ * `mainDirs`: folders holding a main config named nginx.conf.
  */
-export function prefixesOf(root: NginxConf): string[] {
+export function prefixesOf(root: NginxConf, mainDirs: ReadonlySet<string> = new Set()): string[] {
   const dir = dirname(root.file);
-  if (!isMain(root) && CONF_SUBDIR.test(dir)) return [dirname(dir)];
+  if (isMain(root)) return [dir];
+  for (let d = dirname(dir), prev = dir; d !== prev; prev = d, d = dirname(d)) if (mainDirs.has(d)) return [d];
+  if (CONF_SUBDIR.test(dir)) return [dirname(dir)];
   return [dir];
 }
 
