@@ -134,6 +134,19 @@ test('ConfigMap keys: a key that the main key includes is analysed only inside i
   assert.ok(!r.findings.some((x) => x.rule === 'nginx-upstream-http10'));
 });
 
+test('ConfigMaps mounted by the same workload: the main key includes the other ConfigMap\'s conf.d keys', () => {
+  const cm = (name: string, key: string, body: string[]) => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${name}`, '  namespace: blog', 'data:', `  ${key}: |`, ...body.map((l) => '    ' + l), ''].join('\n');
+  const deploy = (mounts: string[]) => ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', '  namespace: blog', 'spec:', '  selector:', '    matchLabels: {app: web}', '  template:', '    metadata:', '      labels: {app: web}', '    spec:', '      containers:', '        - name: web', '          image: nginx:1.27', '      volumes:', ...mounts.map((m) => `        - {name: ${m}, configMap: {name: ${m}}}`), ''].join('\n');
+  const main = cm('nginx-main', 'nginx.conf', ['events {}', 'http {', '  proxy_http_version 1.1;', '  include /etc/nginx/conf.d/*.conf;', '}']);
+  const site = cm('nginx-sites', 'default.conf', ['server {', '  location /api {', '    proxy_pass http://was:8080;', '  }', '}']);
+  const together = facts([{ path: 'k8s/main.yaml', text: main }, { path: 'k8s/site.yaml', text: site }, { path: 'k8s/web.yaml', text: deploy(['nginx-main', 'nginx-sites']) }]);
+  assert.deepEqual(together.f.roots.map((c) => c.key), ['nginx.conf']);
+  assert.equal(effectiveDirective(together.f, together.f.targets[0], 'proxy_http_version').value?.d.args[0].value, '1.1');
+  // not mounted by the same workload: each is analysed on its own
+  const apart = facts([{ path: 'k8s/main.yaml', text: main }, { path: 'k8s/site.yaml', text: site }, { path: 'k8s/web.yaml', text: deploy(['nginx-sites']) }]);
+  assert.deepEqual(apart.f.roots.map((c) => c.key).sort(), ['default.conf', 'nginx.conf']);
+});
+
 test('nginx itself resolves a relative include from the main config folder (-c), not from the including file nor -p', { skip: !nginxAvailable() }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshlint-incl-'));
   const pfx = fs.mkdtempSync(path.join(os.tmpdir(), 'meshlint-incl-p-'));

@@ -81,12 +81,15 @@ function build(model: MeshModel): NginxFacts {
    */
   function resolveInclude(root: NginxConf, from: NginxConf, pattern: string): NginxConf[] | undefined {
     if (from.configMap) {
-      // includes in a ConfigMap can only reach sibling keys mounted in the same folder
+      // includes in a ConfigMap reach the keys mounted beside it: sibling keys, and keys of the other
+      // ConfigMaps the same workloads mount (nginx.conf in one, conf.d in another); mount paths are not read
       const key = confId(from) + '\u0000' + pattern;
       if (resolved.has(key)) return resolved.get(key);
       const base = pattern.slice(pattern.lastIndexOf('/') + 1);
       const re = globToRegExp(base);
-      const sib = model.nginx.filter((c) => c.configMap === from.configMap && c.key && re.test(c.key) && c !== from);
+      const cm = from.configMap;
+      const mountedTogether = (c: NginxConf) => c.configMap === cm || (!!c.configMap && c.configMap.ns === cm.ns && c.workloads.some((w) => from.workloads.includes(w)));
+      const sib = model.nginx.filter((c) => c !== from && c.key && re.test(c.key) && mountedTogether(c));
       resolved.set(key, sib.length ? sib : undefined);
       return sib.length ? sib : undefined;
     }
