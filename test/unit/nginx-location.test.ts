@@ -83,3 +83,15 @@ test('meshlint selects the location nginx selects', { skip: !nginxAvailable() },
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a regex that could backtrack exponentially is not evaluated (the location tree is unknown)', () => {
+  const conf = 'server {\n  listen 80;\n  location ~ ^/(a|aa)+$ { return 200; }\n  location ~ ^/(.*)*x$ { return 200; }\n  location /api { return 200; }\n}\n';
+  const r = analyze([{ path: 'nginx/default.conf', text: conf }]);
+  const facts = nginxFacts(r.model);
+  const root = facts.roots[0];
+  const srv = root.config.directives.find((d) => d.name === 'server')!;
+  const t0 = Date.now();
+  const tree = locationTree(facts, root, srv.block!, root.file);
+  assert.equal(tree.unknown, true);
+  assert.ok(Date.now() - t0 < 1000);
+});

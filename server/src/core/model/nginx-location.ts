@@ -48,7 +48,9 @@ export function locationTree(facts: NginxFacts, conf: NginxConf, block: NgxDirec
     const own = facts.children(conf, l.d.block, l.file);
     const loc: Loc = { at: l, mod, pattern, nested: [], parent, autoRedirect: (mod === '' || mod === '^~') && pattern.endsWith('/') && own.items.some((x) => AUTO_REDIRECT.has(x.d.name)) };
     if (mod === '~' || mod === '~*') {
-      try {
+      // a quantified group that itself repeats ((a+)+, (.*)*) can backtrack exponentially in JavaScript: not evaluated
+      if (pattern.length > 500 || /[*+}?]\)[*+{?]/.test(pattern) || /[*+]\)?[*+]/.test(pattern.replace(/\\./g, ''))) unknown = true;
+      else try {
         loc.re = new RegExp(pattern.replace(/\(\?P</g, '(?<'), mod === '~*' ? 'i' : '');
       } catch {
         unknown = true;
