@@ -111,6 +111,22 @@ const SCENARIOS: Scenario[] = [
     partial: true,
   },
   {
+    name: 'a snippet included from the prefix (the folder of nginx.conf) carries proxy_http_version into a conf.d file',
+    files: [
+      { path: 'nginx/nginx.conf', text: 'events {}\nhttp {\n  include conf.d/*.conf;\n}\n' },
+      { path: 'nginx/conf.d/shop.conf', text: 'server {\n  listen 80;\n  location / {\n    include snippets/proxy.conf;\n    proxy_pass http://web.shop.svc.cluster.local:80;\n  }\n}\n' },
+      { path: 'nginx/snippets/proxy.conf', text: 'proxy_http_version 1.1;\n' },
+      { path: 'shop/ns.yaml', text: ns('shop', INJECTED) },
+      { path: 'shop/web.yaml', text: app('web', 'shop') },
+    ],
+    edits: [
+      { path: 'nginx/snippets/proxy.conf', text: 'proxy_http_version 1.0;\n' },
+      { path: 'nginx/snippets/proxy.conf', text: 'proxy_http_version 1.1;\n' },
+      { path: 'nginx/nginx.conf', text: 'events {}\nhttp {\n  proxy_http_version 1.0;\n}\n' },
+    ],
+    partial: true,
+  },
+  {
     name: 'two namespaces read each other through a host in a namespace with workspace-wide inputs (a Gateway)',
     files: [
       { path: 'edge/ns.yaml', text: ns('edge', INJECTED) },

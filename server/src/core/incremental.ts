@@ -16,7 +16,10 @@
  *   component, are only refreshed by a full analysis (the result lists them as `stale`).
  * - nginx configs whose namespace is unknown (standalone files) resolve short names by a Service
  *   name unique in the workspace: they are linked to every namespace defining a Service of that
- *   name; standalone configs are linked to the configs their `include`s can reach.
+ *   name; standalone configs are linked to the configs their `include`s can reach. The link is by
+ *   the include's basename glob, whatever folder it resolves from (model/nginx.ts resolves from the
+ *   main config's folder, nginx's prefix), so it covers every resolution; it also covers which configs
+ *   are analysed on their own (a config some config includes is analysed only inside its includers).
  * - Workspace-wide aggregates (the set of known namespaces, whether Istio is in use) are compared
  *   before and after the edit; any change means a full analysis.
  * test/unit/incremental.test.ts compares partial and cold analyses after thousands of random edits.
@@ -373,7 +376,8 @@ export class LinkIndex<F extends Indexed> {
     if (this.wanted.size) for (const o of f.objects) if (o.kind === 'Service' && o.group === '' && this.wanted.has(o.name)) this.uf.union(node, 's:' + o.name);
     if (x.standaloneNginx && this.includeGlobs.length) {
       const base = f.path.slice(f.path.lastIndexOf('/') + 1);
-      if (x.includes.length || this.includeGlobs.some((g) => g.test(base))) this.uf.union(node, 'include');
+      // a main nginx.conf also decides where fragments below its folder resolve their includes from
+      if (x.includes.length || base === 'nginx.conf' || this.includeGlobs.some((g) => g.test(base))) this.uf.union(node, 'include');
     }
   }
 

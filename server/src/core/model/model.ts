@@ -258,7 +258,7 @@ export class MeshModel {
   private readonly resolveCache = new Map<string, HostResolution>();
   private callersByService?: { from: Caller[]; by: Map<Service, Caller[]> };
   private drIndex?: { byService: Map<Service, { i: number; dr: DestinationRule }[]>; wildcard: { i: number; dr: DestinationRule }[] };
-  private readonly ingressControllerCache = new Map<string, { name: string; mesh: MeshMode }>();
+  private readonly ingressControllerCache = new Map<string, { name: string; mesh: MeshMode; workload?: Workload }>();
   /** populated by nginx analysis (model/nginx.ts) */
   readonly extraCallers: Caller[] = [];
 
@@ -673,15 +673,15 @@ export class MeshModel {
     return [...(this.callersByService.by.get(s) ?? [])];
   }
 
-  /** Ingress controller of an Ingress and whether it is in the mesh. */
-  ingressController(o: K8sObject): { name: string; mesh: MeshMode } {
+  /** Ingress controller of an Ingress and whether it is in the mesh (`workload`: the controller's workload, when in the workspace). */
+  ingressController(o: K8sObject): { name: string; mesh: MeshMode; workload?: Workload } {
     const key = `${str(o.root, 'spec', 'ingressClassName') ?? ''}\u0000${o.annotations['kubernetes.io/ingress.class'] ?? ''}`;
     let r = this.ingressControllerCache.get(key);
     if (!r) this.ingressControllerCache.set(key, (r = this.ingressControllerUncached(o)));
     return { ...r };
   }
 
-  private ingressControllerUncached(o: K8sObject): { name: string; mesh: MeshMode } {
+  private ingressControllerUncached(o: K8sObject): { name: string; mesh: MeshMode; workload?: Workload } {
     const cls = str(o.root, 'spec', 'ingressClassName') ?? o.annotations['kubernetes.io/ingress.class'];
     let controller = cls ?? 'the default ingress controller';
     if (cls) {
@@ -692,7 +692,7 @@ export class MeshModel {
     if (/istio/.test(controller)) return { name: 'Istio ingress gateway', mesh: 'sidecar' };
     // ingress controllers run outside the mesh unless the workspace shows an injected controller
     const ctlWorkload = this.workloads.find((w) => /ingress/.test(w.name) && (w.podLabels['app.kubernetes.io/name'] ?? w.name).includes(controller.split('/')[0].replace(/^nginx$/, 'ingress-nginx')));
-    if (ctlWorkload) return { name: controller, mesh: this.membership(ctlWorkload).mode };
+    if (ctlWorkload) return { name: controller === 'nginx' ? 'ingress-nginx' : controller, mesh: this.membership(ctlWorkload).mode, workload: ctlWorkload };
     return { name: controller === 'nginx' ? 'ingress-nginx' : controller, mesh: 'none' };
   }
 

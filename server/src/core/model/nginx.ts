@@ -44,6 +44,8 @@ export interface ProxyTarget {
 
 export interface NginxFacts {
   targets: ProxyTarget[];
+  /** configs analysed on their own (nginx's main configs); every other config is analysed where it is included */
+  roots: NginxConf[];
   /** children of a block (or top level when block undefined) with includes expanded */
   children(conf: NginxConf, items: NgxDirective[], file: string): Children;
 }
@@ -67,43 +69,65 @@ export function globToRegExp(glob: string): RegExp {
 function build(model: MeshModel): NginxFacts {
   const standalone = new Map<string, NginxConf>();
   for (const c of model.nginx) if (!c.configMap) standalone.set(c.file, c);
+  const resolved = new Map<string, NginxConf[] | undefined>();
+  const mainDirs = new Set<string>();
+  for (const c of standalone.values()) if (/(^|\/)nginx\.conf$/.test(c.file) && isMain(c)) mainDirs.add(dirname(c.file));
 
-  function resolveInclude(conf: NginxConf, file: string, pattern: string): NginxConf[] | undefined {
-    if (conf.configMap) {
-      // includes in a ConfigMap can only reach sibling keys mounted in the same folder
+  /**
+   * What `include pattern` in `from` reaches when `root` is the config nginx was started with.
+   * nginx resolves a relative include against the folder of the main config file (`conf_prefix`,
+   * ngx_conf_include -> ngx_conf_full_name(cycle, name, 1)), never against the including file's folder;
+   * an absolute `/etc/nginx/...` include is looked up where the repository mirrors /etc/nginx (the prefix).
+   */
+  function resolveInclude(root: NginxConf, from: NginxConf, pattern: string): NginxConf[] | undefined {
+    if (from.configMap) {
+      // includes in a ConfigMap reach the keys mounted beside it: sibling keys, and keys of the other
+      // ConfigMaps the same workloads mount (nginx.conf in one, conf.d in another); mount paths are not read
+      const key = confId(from) + '\u0000' + pattern;
+      if (resolved.has(key)) return resolved.get(key);
       const base = pattern.slice(pattern.lastIndexOf('/') + 1);
       const re = globToRegExp(base);
-      const sib = model.nginx.filter((c) => c.configMap === conf.configMap && c.key && re.test(c.key) && c !== conf);
+      const cm = from.configMap;
+      const mountedTogether = (c: NginxConf) => c.configMap === cm || (!!c.configMap && c.configMap.ns === cm.ns && c.workloads.some((w) => from.workloads.includes(w)));
+      const sib = model.nginx.filter((c) => c !== from && c.key && re.test(c.key) && mountedTogether(c));
+      resolved.set(key, sib.length ? sib : undefined);
       return sib.length ? sib : undefined;
     }
-    const dir = dirname(file);
-    const candidates: string[] = [];
-    if (pattern.startsWith('/')) {
-      const m = /^\/etc\/nginx\/(.*)$/.exec(pattern);
-      if (!m) return undefined;
-      // repositories often mirror /etc/nginx beside nginx.conf
-      const j = joinPath(dir, m[1]);
-      if (j !== undefined) candidates.push(j);
-    } else {
-      const j = joinPath(dir, pattern);
-      if (j !== undefined) candidates.push(j);
-    }
-    for (const cand of candidates) {
-      if (cand.includes('*')) {
-        const re = globToRegExp(cand);
-        const hits = [...standalone.values()].filter((c) => re.test(c.file));
-        if (hits.length) return hits;
-        continue;
+    if (root.configMap) return undefined;
+    const prefixes = prefixesOf(root, mainDirs);
+    const key = prefixes.join('\u0000') + '\u0001' + pattern;
+    if (resolved.has(key)) return resolved.get(key);
+    let out: NginxConf[] | undefined;
+    const m = /^\/etc\/nginx\/(.*)$/.exec(pattern);
+    if (!pattern.startsWith('/') || m) {
+      for (const dir of prefixes) {
+        const cand = joinPath(dir, m ? m[1] : pattern);
+        if (cand === undefined) continue;
+        if (cand.includes('*')) {
+          const re = globToRegExp(cand);
+          // nginx globs with glob(3): `*` does not match a leading dot
+          const dot = cand.slice(cand.lastIndexOf('/') + 1).startsWith('.');
+          const hits = [...standalone.values()].filter((c) => re.test(c.file) && (dot || !c.file.slice(c.file.lastIndexOf('/') + 1).startsWith('.')));
+          if (hits.length) {
+            out = hits;
+            break;
+          }
+          continue;
+        }
+        const hit = standalone.get(cand);
+        if (hit) {
+          out = [hit];
+          break;
+        }
       }
-      const hit = standalone.get(cand);
-      if (hit) return [hit];
     }
-    return undefined;
+    resolved.set(key, out);
+    return out;
   }
 
-  function children(conf: NginxConf, items: NgxDirective[], file: string, depth = 0, seen = new Set<string>([confId(conf)]), budget = { n: MAX_EXPANDED }): Children {
+  function children(root: NginxConf, items: NgxDirective[], file: string, depth = 0, seen = new Set<string>([confId(root)]), budget = { n: MAX_EXPANDED }, from: NginxConf = root): Children {
     const out: Located[] = [];
-    const src = confId(conf);
+    const src = confId(from);
     let unknown = false;
     for (const d of items) {
       if (d.name === 'include' && d.args.length === 1) {
@@ -112,7 +136,7 @@ function build(model: MeshModel): NginxFacts {
           unknown = true;
           continue;
         }
-        const inc = depth < 8 && budget.n > 0 ? resolveInclude(conf, file, arg) : undefined;
+        const inc = depth < MAX_INCLUDE_DEPTH && budget.n > 0 ? resolveInclude(root, from, arg) : undefined;
         if (!inc) {
           // mime.types and similar hold no directives that the mesh rules read
           if (!/mime\.types$|fastcgi_params$|uwsgi_params$|scgi_params$/.test(arg)) unknown = true;
@@ -125,7 +149,7 @@ function build(model: MeshModel): NginxFacts {
             unknown = true;
             break;
           }
-          const sub = children(ic, ic.config.directives, ic.file, depth + 1, new Set([...seen, id]), budget);
+          const sub = children(root, ic.config.directives, ic.file, depth + 1, new Set([...seen, id]), budget, ic);
           budget.n -= sub.items.length;
           out.push(...sub.items);
           unknown ||= sub.unknown;
@@ -137,10 +161,49 @@ function build(model: MeshModel): NginxFacts {
     return { items: out, unknown };
   }
 
+  // Which configs are analysed on their own. A config that another config includes is analysed only in
+  // its includers' context (nginx reads it only there: the settings around the include apply to it);
+  // a config nobody includes is analysed on its own; configs including each other (a cycle with no
+  // outside includer) are each analysed on their own, as before.
+  const includesOf = new Map<NginxConf, string[]>();
+  const patterns = (c: NginxConf): string[] => {
+    let l = includesOf.get(c);
+    if (!l) includesOf.set(c, (l = includePatterns(c.config.directives)));
+    return l;
+  };
+  const reachBudget = { n: MAX_EXPANDED * 5 };
+  const reach = new Map<NginxConf, Set<NginxConf>>();
+  for (const root of model.nginx) {
+    const got = new Set<NginxConf>();
+    let frontier = [root];
+    for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length && reachBudget.n > 0; depth++) {
+      const next: NginxConf[] = [];
+      for (const c of frontier) {
+        for (const p of patterns(c)) {
+          reachBudget.n--;
+          for (const ic of resolveInclude(root, c, p) ?? []) {
+            if (ic === root || got.has(ic)) continue;
+            got.add(ic);
+            next.push(ic);
+          }
+        }
+      }
+      frontier = next;
+    }
+    reach.set(root, got);
+  }
+  const included = new Set<NginxConf>();
+  for (const [d, got] of reach) for (const c of got) if (!reach.get(c)!.has(d)) included.add(c);
+  const roots = model.nginx.filter((c) => !included.has(c));
+  // a config only a non-root config seemed to include (resolved from the wrong prefix) is not lost
+  const covered = new Set<NginxConf>(roots);
+  for (const r of roots) for (const c of reach.get(r)!) covered.add(c);
+  for (const c of model.nginx) if (!covered.has(c)) roots.push(c);
+  const rootSet = new Set(roots);
+
   const targets: ProxyTarget[] = [];
   for (const conf of model.nginx) {
-    // skip configs that are only included from elsewhere; they are analysed in their includer's context too,
-    // but a file nobody includes is analysed on its own
+    if (!rootSet.has(conf)) continue; // analysed where it is included
     const caller = callerOf(model, conf);
     const upstreams = new Map<string, Located>();
     const budget = { n: MAX_EXPANDED };
@@ -180,14 +243,54 @@ function build(model: MeshModel): NginxFacts {
       model.extraCallers.push(c);
     }
   }
-  // rules ask for the same blocks once per proxy_pass: expand each block once
-  const memo = new WeakMap<NgxDirective[], Children>();
+  // rules ask for the same blocks once per proxy_pass: expand each block once per root config
+  // (a block of an included file resolves its own includes from its root's prefix)
+  const memo = new WeakMap<NginxConf, WeakMap<NgxDirective[], Children>>();
   const memoChildren = (conf: NginxConf, items: NgxDirective[], file: string): Children => {
-    let c = memo.get(items);
-    if (!c) memo.set(items, (c = children(conf, items, file)));
+    let m = memo.get(conf);
+    if (!m) memo.set(conf, (m = new WeakMap()));
+    let c = m.get(items);
+    if (!c) m.set(items, (c = children(conf, items, file)));
     return c;
   };
-  return { targets, children: memoChildren };
+  return { targets, roots, children: memoChildren };
+}
+
+/** Include depth followed (real configs nest two or three levels). */
+const MAX_INCLUDE_DEPTH = 8;
+
+/** A main config (nginx -c): it has the main-context blocks. */
+function isMain(c: NginxConf): boolean {
+  return c.config.directives.some((d) => (d.name === 'http' || d.name === 'events' || d.name === 'stream') && d.block);
+}
+
+/** Folders that mirror nginx's conf_prefix (/etc/nginx in the images) in a repository. */
+const CONF_SUBDIR = /(^|\/)(conf\.d|sites-enabled|sites-available|http\.d|vhosts\.d|servers)$/;
+
+/**
+ * Where a root config's relative includes resolve from. A main config: its own folder (nginx's
+ * conf_prefix is the folder of the file given to -c). A fragment nobody in the workspace includes is
+ * included by a main config that is not in the workspace (the image's /etc/nginx/nginx.conf): the prefix
+ * is /etc/nginx. A folder above the fragment that holds a main nginx.conf mirrors /etc/nginx; else a
+ * fragment in a conf.d-like folder mirrors /etc/nginx/conf.d, so the prefix is the folder above it;
+ * otherwise the fragment's own folder is the best guess (it is usually mounted beside the files it includes).
+ * `mainDirs`: folders holding a main config named nginx.conf.
+ */
+export function prefixesOf(root: NginxConf, mainDirs: ReadonlySet<string> = new Set()): string[] {
+  const dir = dirname(root.file);
+  if (isMain(root)) return [dir];
+  for (let d = dirname(dir), prev = dir; d !== prev; prev = d, d = dirname(d)) if (mainDirs.has(d)) return [d];
+  if (CONF_SUBDIR.test(dir)) return [dirname(dir)];
+  return [dir];
+}
+
+/** The arguments of every `include` in a config (any block but raw-bodied ones); variables cannot be resolved. */
+function includePatterns(ds: NgxDirective[], out: string[] = []): string[] {
+  for (const d of ds) {
+    if (d.name === 'include' && d.args.length === 1 && !d.args[0].value.includes('$')) out.push(d.args[0].value);
+    if (d.block && !d.rawBody) includePatterns(d.block, out);
+  }
+  return out;
 }
 
 export function callerOf(model: MeshModel, conf: NginxConf): ProxyTarget['caller'] {

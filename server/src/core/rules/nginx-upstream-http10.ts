@@ -24,7 +24,8 @@ export default defineRule({
       const text = model.text(t.file);
       const who = callerSidecar ? "this nginx's sidecar" : `the sidecar of ${svc.name}`;
       report({
-        file: t.file,
+        // the directive may sit in an included file
+        file: v.value ? v.value.file : t.file,
         start: v.value ? v.value.d.args[0].start : t.directive.nameStart,
         end: v.value ? v.value.d.args[0].end : t.directive.nameEnd,
         message: `nginx speaks HTTP/1.0 to upstreams unless proxy_http_version 1.1 is set; ${who} (Envoy) answers HTTP/1.0 requests with 426 Upgrade Required. Istio's application requirements ask for HTTP/1.1 or HTTP/2. Add proxy_http_version 1.1 for the call to ${svc.ns}/${svc.name}.`,

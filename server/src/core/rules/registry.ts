@@ -27,6 +27,8 @@ import authzPlaintextDenied from './authz-plaintext-denied';
 import authzSelectorNoWorkload from './authz-selector-no-workload';
 import authzDefaultServiceAccount from './authz-default-service-account';
 import servicePortProtocol from './service-port-protocol';
+// issue 14
+import ingressNginxSidecarUpstream from './ingress-nginx-sidecar-upstream';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -57,6 +59,8 @@ export const RULES: Rule[] = [
   authzSelectorNoWorkload,
   authzDefaultServiceAccount,
   servicePortProtocol,
+  // issue 14
+  ingressNginxSidecarUpstream,
 ];
 
 export function ruleById(id: string): Rule | undefined {
