@@ -45,6 +45,12 @@ export interface Fix {
   creates?: FileCreate[];
   /** the fix an editor should mark as preferred */
   preferred?: boolean;
+  /**
+   * Rule ids whose findings this fix knowingly brings to light: a latent problem the current one hides
+   * (e.g. PERMISSIVE lets plaintext through to an ALLOW policy that then denies it). The title must say so;
+   * test/unit/fix-no-new-findings.test.ts allows exactly these and checks the title warns.
+   */
+  reveals?: string[];
 }
 
 export interface RelatedInfo {
