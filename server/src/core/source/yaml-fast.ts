@@ -3,7 +3,7 @@
  * in. It produces exactly the YNode tree (values, styles and ranges) that converting the `yaml`
  * package's Document gives (test/unit/parse-paths.test.ts checks this on the corpus), at a
  * fraction of the cost, and gives up (returns undefined) on anything outside the subset so the
- * caller falls back to `yaml`: flow collections other than one-line sequences of scalars and `{}`,
+ * caller falls back to `yaml`: flow collections that span lines or hold anything but scalars and nested flow collections,
  * anchors, aliases, tags, directives, complex keys, multi-line plain or quoted scalars, folded or
  * indentation-indicated block scalars, tabs in indentation, CR characters, comments whose
  * attachment decides a collection's end, and anything the `yaml` parser would report as an error.
@@ -254,12 +254,12 @@ class Reader {
         const comments = this.skip();
         const nl = this.i < L.length ? L[this.i] : undefined;
         if (nl && nl.ind > col) {
-          if (hasComment) throw GIVE_UP;
-          const v = this.block(nl, vctx);
+          // a comment after `key:` belongs to no node
+          const v = this.block(nl, vctx, col);
           value = v.node;
           r2 = v.r2;
         } else if (nl && nl.ind === col && this.isSeqItem(nl.s + nl.ind, nl.e)) {
-          if (hasComment) throw GIVE_UP;
+          // (same)
           const v = this.seq(nl.s + nl.ind, col, vctx);
           value = v.node;
           r2 = v.r2;
@@ -296,9 +296,11 @@ class Reader {
   }
 
   /** A nested block (map or sequence) starting on content line l. */
-  private block(l: Line, ctx = -1): { node: YNode; r2: number } {
+  private block(l: Line, ctx = -1, parentCol = -1): { node: YNode; r2: number } {
     const p = l.s + l.ind;
     if (this.isSeqItem(p, l.e)) return this.seq(p, l.ind, ctx);
+    const c = this.t.charCodeAt(p);
+    if (parentCol >= 0 && (c === 123 || c === 91)) return this.flow(p, l, parentCol); // `spec:\n  {}`
     return this.map(p, l.ind, ctx);
   }
 
@@ -336,6 +338,10 @@ class Reader {
         }
       } else if (this.isSeqItem(p, l.e)) {
         throw GIVE_UP; // `- - x`
+      } else if (t.charCodeAt(p) === 123 || t.charCodeAt(p) === 91) {
+        const v = this.flow(p, l, col);
+        if (!this.sink) items.push(v.node);
+        r2 = v.r2;
       } else if (this.looksLikeKey(p, l.e)) {
         // `- key: value`: a map whose column is the key's
         const v = this.map(p, p - l.s, ictx);
@@ -490,60 +496,103 @@ class Reader {
     if (this.i < this.lines.length && this.lines[this.i].ind > col) throw GIVE_UP;
   }
 
-  /** `{}`, `[]`, or a one-line flow sequence of scalars. */
+  /** A flow collection (`{...}` or `[...]`, nested, on one line) as a value; only a comment may follow it. */
   private flow(p: number, l: Line, col: number): { node: YNode; r2: number } {
-    const t = this.t;
-    const open = t.charCodeAt(p);
     const lineEnd = this.next(l.e);
+    const { node, k } = this.flowCollection(p, l.e);
+    this.rest(k, l.e);
+    this.i++;
+    this.afterScalar(col);
+    return { node: this.sink ? (node.t === 'm' ? SUNK_MAP : SUNK_SEQ) : node, r2: lineEnd };
+  }
+
+  /**
+   * `{...}` or `[...]` starting at p, ending before e (one line). Entries: quoted or plain scalars and
+   * nested collections; maps take `key: value` pairs. Gives up on what yaml reads in subtler ways:
+   * implicit pairs in sequences, empty keys or values, `:` without a following space, trailing commas,
+   * comments, anchors, tags and other indicators.
+   */
+  private flowCollection(p: number, e: number): { node: YMap | YSeq; k: number } {
+    this.count();
+    this.enter();
+    const t = this.t;
+    const isMap = t.charCodeAt(p) === 123;
+    const close = isMap ? 125 : 93;
+    const items: (YNode | YPair)[] = [];
     let k = p + 1;
-    while (k < l.e && t.charCodeAt(k) === SP) k++;
-    if (open === 123) {
-      if (t.charCodeAt(k) !== 125 || k !== p + 1) throw GIVE_UP;
-      this.rest(k + 1, l.e);
-      this.i++;
-      this.afterScalar(col);
-      return { node: { t: 'm', items: [], start: p, end: p + 2, flow: true }, r2: lineEnd };
-    }
-    const items: YNode[] = [];
-    if (t.charCodeAt(k) === 93) {
-      if (k !== p + 1) throw GIVE_UP;
+    while (k < e && t.charCodeAt(k) === SP) k++;
+    if (t.charCodeAt(k) === close) {
+      if (k !== p + 1) throw GIVE_UP; // `{ }`: the same tree, but keep to the common spelling
     } else {
       for (;;) {
-        while (k < l.e && t.charCodeAt(k) === SP) k++;
-        const c = t.charCodeAt(k);
-        this.count();
-        if (c === 34 || c === 39) {
-          const q = this.quotedEnd(k, l.e);
-          items.push({ t: 's', v: this.quotedValue(k, q), start: k, end: q, style: c === 34 ? 'double' : 'single' });
-          k = q;
+        while (k < e && t.charCodeAt(k) === SP) k++;
+        const first = this.flowEntry(k, e, isMap);
+        k = first.k;
+        while (k < e && t.charCodeAt(k) === SP) k++;
+        if (isMap) {
+          if (t.charCodeAt(k) !== COLON || t.charCodeAt(k + 1) !== SP || first.node.t !== 's') throw GIVE_UP;
+          k += 2;
+          while (k < e && t.charCodeAt(k) === SP) k++;
+          const v = this.flowEntry(k, e, true);
+          items.push({ key: first.node as YScalar, value: v.node });
+          k = v.k;
+          while (k < e && t.charCodeAt(k) === SP) k++;
         } else {
-          const s = k;
-          while (k < l.e) {
-            const ch = t.charCodeAt(k);
-            if (ch === 44 || ch === 93 || ch === 91 || ch === 123 || ch === 125 || ch === 9 || ch === HASH || ch === COLON || ch === 34 || ch === 39) break;
-            k++;
-          }
-          let ve = k;
-          while (ve > s && t.charCodeAt(ve - 1) === SP) ve--;
-          if (ve === s || isIndicator(t.charCodeAt(s)) || t.charCodeAt(s) === DASH) throw GIVE_UP;
-          items.push({ t: 's', v: resolvePlain(t.slice(s, ve)), start: s, end: ve, style: 'plain' });
+          if (t.charCodeAt(k) === COLON) throw GIVE_UP; // `[a: b]`: an implicit single-pair map
+          items.push(first.node);
         }
-        while (k < l.e && t.charCodeAt(k) === SP) k++;
         const d = t.charCodeAt(k);
         if (d === 44) {
           k++;
-          while (k < l.e && t.charCodeAt(k) === SP) k++;
-          if (t.charCodeAt(k) === 93) throw GIVE_UP; // trailing comma
+          while (k < e && t.charCodeAt(k) === SP) k++;
+          if (t.charCodeAt(k) === close || t.charCodeAt(k) === 44) throw GIVE_UP; // trailing or double comma
           continue;
         }
-        if (d === 93) break;
+        if (d === close) break;
         throw GIVE_UP;
       }
     }
-    this.rest(k + 1, l.e);
-    this.i++;
-    this.afterScalar(col);
-    return { node: { t: 'q', items, start: p, end: k + 1, flow: true }, r2: lineEnd };
+    this.depth--;
+    const end = k + 1;
+    if (isMap) return { node: { t: 'm', items: items as YPair[], start: p, end, flow: true }, k: end };
+    return { node: { t: 'q', items: items as YNode[], start: p, end, flow: true }, k: end };
+  }
+
+  /** One scalar or nested collection inside a flow collection at k; `inMap`: a `:` may end a plain scalar. */
+  private flowEntry(k: number, e: number, inMap: boolean): { node: YNode; k: number } {
+    const t = this.t;
+    const c = t.charCodeAt(k);
+    if (c === 123 || c === 91) return this.flowCollection(k, e);
+    this.count();
+    if (c === 34 || c === 39) {
+      const q = this.quotedEnd(k, e);
+      return { node: { t: 's', v: this.quotedValue(k, q), start: k, end: q, style: c === 34 ? 'double' : 'single' }, k: q };
+    }
+    // a plain scalar may start with `-` (or `:`/`?`, which yaml reads differently: give up) followed by a safe character
+    if (c === DASH) {
+      const n = t.charCodeAt(k + 1);
+      if (!(k + 1 < e) || n === SP || n === 44 || n === 91 || n === 93 || n === 123 || n === 125) throw GIVE_UP;
+    } else if (isIndicator(c) || k >= e) throw GIVE_UP;
+    const s = k;
+    while (k < e) {
+      const ch = t.charCodeAt(k);
+      if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125 || ch === 9) break;
+      if (ch === HASH && t.charCodeAt(k - 1) === SP) throw GIVE_UP; // a comment would end the line inside the collection
+      if (ch === COLON) {
+        const n = t.charCodeAt(k + 1);
+        if (k + 1 >= e || n === SP || n === 44 || n === 91 || n === 93 || n === 123 || n === 125) {
+          if (!inMap) throw GIVE_UP;
+          break;
+        }
+      }
+      k++;
+    }
+    let ve = k;
+    while (ve > s && t.charCodeAt(ve - 1) === SP) ve--;
+    if (ve === s) throw GIVE_UP;
+    const raw = t.slice(s, ve);
+    const v = resolvePlain(raw);
+    return { node: { t: 's', v: typeof v === 'string' ? intern(v) : v, start: s, end: ve, style: 'plain' }, k };
   }
 
   /** `|`, `|-`, `|+` literal block scalars (content more indented than the parent's column). */
