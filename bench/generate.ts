@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import { rng } from '../test/helpers/prng';
 import * as path from 'node:path';
+import { restyle } from './restyle';
 
 export interface ExpectedFinding {
   rule: string;
@@ -34,8 +35,30 @@ export interface EditSpec {
   affected: { file: string; rule: string; inA: boolean; inB: boolean }[];
 }
 
+/**
+ * A benchmark workload: `<MB>` (this generator's own block style), `<MB>-styled` (the same data
+ * restyled as real repositories write it: flow maps and sequences, quoting, comments, anchors; see
+ * restyle.ts), `<MB>-findings` (thousands of broken references: every app has a VirtualService route
+ * and a DestinationRule naming a Service that does not exist), `<MB>-corpus` (../shared/corpus/real
+ * replicated to the size, namespaces renamed per copy).
+ */
+export type WorkloadKind = 'own' | 'styled' | 'findings' | 'corpus';
+
+export function parseWorkload(id: string): { bytes: number; kind: WorkloadKind } {
+  const m = /^(\d+)(?:-(styled|findings|corpus))?$/.exec(id);
+  if (!m) throw new Error(`unknown workload ${id}: <MB>[-styled|-findings|-corpus]`);
+  return { bytes: SIZES[m[1]] ?? Number(m[1]) * (1 << 20), kind: (m[2] as WorkloadKind | undefined) ?? 'own' };
+}
+
 export interface Manifest {
   size: string;
+  kind?: WorkloadKind;
+  /**
+   * 'generator': `expected` is what the generator injected (the workspace is otherwise clean);
+   * 'reference': `expected` is filled by bench/run.ts from `meshlint check` with the fast YAML reader
+   * off (the reference parser path), so the benchmark checks the fast paths agree with it.
+   */
+  expectedFrom?: 'generator' | 'reference';
   seed: number;
   bytes: number;
   files: number;
@@ -599,9 +622,47 @@ spec:
 `;
 }
 
+/** Per app: a VirtualService route and a DestinationRule naming Services that do not exist (near misses of real names). */
+function brokenFile(ns: string, apps: string[]): string {
+  const docs: string[] = [];
+  for (const a of apps) {
+    const typo = a.replace(/-(\w+)$/, (_, w: string) => `-${w}s`);
+    docs.push(`apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ${a}-canary
+  namespace: ${ns}
+spec:
+  hosts:
+    - ${a}-canary.example.com
+  gateways:
+    - mesh
+  http:
+    - route:
+        - destination:
+            host: ${typo}
+            port:
+              number: 80
+`);
+    docs.push(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ${a}-legacy
+  namespace: ${ns}
+spec:
+  host: ${typo}.${ns}.svc.cluster.local
+  trafficPolicy:
+    loadBalancer:
+      simple: LEAST_REQUEST
+`);
+  }
+  return docs.join('---\n');
+}
+
 export function generate(size: string, outDir: string, seed = 20240601): Manifest {
-  const target = SIZES[size] ?? Number(size) * (1 << 20);
-  const c = ctx(seed ^ target);
+  const { bytes: target, kind } = parseWorkload(size);
+  if (kind === 'corpus') return generateCorpus(size, target, outDir);
+  const c = ctx(seed ^ (SIZES[size.split('-')[0]] ?? target));
   const files = new Map<string, string>();
   let bytes = 0;
   const put = (p: string, t: string) => {
@@ -634,6 +695,7 @@ export function generate(size: string, outDir: string, seed = 20240601): Manifes
     put(`teams/${ns}/ingress.yaml`, ingressFile(c, ns, team));
     put(`teams/${ns}/rbac.yaml`, rbacFile(c, ns));
     put(`nginx/${ns}/edge.conf`, standaloneNginx(c, ns, apps));
+    if (kind === 'findings') put(`teams/${ns}/broken.yaml`, brokenFile(ns, apps));
     i++;
   }
   const count = nsList.length;
@@ -668,23 +730,72 @@ export function generate(size: string, outDir: string, seed = 20240601): Manifes
     put(file, portLevelPolicy(f.ns, f.ports[0]));
     expected.push({ rule: 'port-level-mtls-without-selector', file });
   }
+  let editList = edits;
+  if (kind === 'styled') {
+    let k = 0;
+    for (const [p, t] of files) if (p.endsWith('.yaml')) files.set(p, restyle(t, seed + k++));
+    // edits are text replacements: keep those whose text the restyled file still holds
+    editList = edits.filter((e) => files.get(e.file)?.includes(e.a));
+  }
+  return write(size, kind, seed, files, kind === 'findings' ? 'reference' : 'generator', kind === 'findings' ? [] : expected, editList, outDir);
+}
+
+function write(size: string, kind: WorkloadKind, seed: number, files: Map<string, string>, expectedFrom: 'generator' | 'reference', expected: ExpectedFinding[], edits: EditSpec[], outDir: string): Manifest {
   fs.rmSync(outDir, { recursive: true, force: true });
   let documents = 0;
   let yamlFiles = 0;
-  bytes = 0;
+  let bytes = 0;
   for (const [p, t] of files) {
     const abs = path.join(outDir, p);
     fs.mkdirSync(path.dirname(abs), { recursive: true });
     fs.writeFileSync(abs, t);
     bytes += Buffer.byteLength(t);
-    if (p.endsWith('.yaml')) {
+    if (/\.ya?ml$/.test(p)) {
       yamlFiles++;
-      documents += 1 + (t.match(/^---$/gm)?.length ?? 0);
+      documents += (t.startsWith('---') ? 0 : 1) + (t.match(/^---$/gm)?.length ?? 0);
     }
   }
-  const manifest: Manifest = { size, seed, bytes, files: files.size, yamlFiles, documents, expected, edits };
+  const manifest: Manifest = { size, kind, expectedFrom, seed, bytes, files: files.size, yamlFiles, documents, expected, edits };
   fs.writeFileSync(path.join(outDir, '..', `${size}mb.manifest.json`), JSON.stringify(manifest, null, 2));
   return manifest;
+}
+
+const CORPUS_REAL = path.resolve(__dirname, '../../shared/corpus/real');
+
+/**
+ * ../shared/corpus/real copied until the size is reached: copy k > 0 renames every namespace it names
+ * (`namespace: x`, `x.svc` host forms, Namespace objects) to `x-c<k>` so copies do not merge; cluster
+ * objects and istio-system stay shared. Expected findings come from the reference path (see Manifest).
+ */
+function generateCorpus(size: string, target: number, outDir: string): Manifest {
+  const src: { rel: string; text: string }[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== '.git' && e.name !== 'node_modules') walk(p);
+      } else if (/\.(ya?ml|conf)$/i.test(e.name) || e.name === 'nginx.conf') src.push({ rel: path.relative(CORPUS_REAL, p), text: fs.readFileSync(p, 'utf8') });
+    }
+  };
+  if (!fs.existsSync(CORPUS_REAL)) throw new Error(`the corpus workload needs ${CORPUS_REAL}`);
+  walk(CORPUS_REAL);
+  const once = src.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
+  const copies = Math.max(1, Math.round(target / once));
+  const files = new Map<string, string>();
+  for (let k = 0; k < copies; k++) {
+    for (const f of src) {
+      let t = f.text;
+      if (k > 0) {
+        const suffix = `-c${k}`;
+        t = t
+          .replace(/^(\s*namespace:\s*["']?)([a-z0-9][a-z0-9-]*)(["']?\s*(?:#.*)?)$/gm, (m0, a: string, ns: string, b: string) => (ns === 'istio-system' ? m0 : `${a}${ns}${suffix}${b}`))
+          .replace(/\.([a-z0-9][a-z0-9-]*)\.svc\b/g, (m0, ns: string) => (ns === 'istio-system' ? m0 : `.${ns}${suffix}.svc`))
+          .replace(/^(kind:\s*Namespace\s*\nmetadata:\s*\n\s+name:\s*)([a-z0-9-]+)/gm, (m0, a: string, ns: string) => (ns === 'istio-system' ? m0 : `${a}${ns}${suffix}`));
+      }
+      files.set(`copy-${k}/${f.rel}`, t);
+    }
+  }
+  return write(size, 'corpus', 0, files, 'reference', [], [], outDir);
 }
 
 export function workspaceDir(size: string): string {
@@ -697,7 +808,7 @@ export function ensure(size: string, force = false): Manifest {
   const mf = path.join(dir, '..', `${size}mb.manifest.json`);
   if (!force && fs.existsSync(mf) && fs.existsSync(dir)) {
     const m = JSON.parse(fs.readFileSync(mf, 'utf8')) as Manifest;
-    if (m.edits && m.expected) return m;
+    if (m.edits && m.expected && (m.kind ?? 'own') === parseWorkload(size).kind) return m;
   }
   return generate(size, dir);
 }

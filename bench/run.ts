@@ -17,6 +17,8 @@ import * as path from 'node:path';
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { ensure, workspaceDir, Manifest, EditSpec } from './generate';
+import { splitDocuments } from '../server/src/core/source/yaml';
+import { fastParseDocument } from '../server/src/core/source/yaml-fast';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -70,13 +72,47 @@ function floorChild(dir: string): void {
   let docs = 0;
   for (const t of texts) docs += parseAllDocuments(t, { uniqueKeys: false }).length;
   const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ ms, docs }));
+  // not timed: how many documents the fast reader takes (the rest fall back to yaml)
+  let fast = 0;
+  let chunks = 0;
+  for (const t of texts) {
+    const text = t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+    for (const c of splitDocuments(text)) {
+      chunks++;
+      if (fastParseDocument(text, c.start, c.end)) fast++;
+    }
+  }
+  process.stdout.write(JSON.stringify({ ms, docs, fallback: chunks ? (chunks - fast) / chunks : 0 }));
 }
 
-function runFloor(dir: string): number {
+function runFloor(dir: string): { ms: number; fallback: number } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--floor', dir], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`floor failed: ${r.stderr}`);
-  return (JSON.parse(r.stdout) as { ms: number }).ms;
+  return JSON.parse(r.stdout) as { ms: number; fallback: number };
+}
+
+/**
+ * Workloads whose expected findings are "what the reference path says": `meshlint check` with the
+ * fast YAML reader and lean trees off, once per generated workspace (cached in its manifest).
+ */
+function fillReference(size: string, dir: string, m: Manifest): Manifest {
+  if (m.expectedFrom !== 'reference' || m.expected.length) return m;
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/meshlint.js'), 'check', '.', '--format', 'json', '--severity', 'hint'], {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: { ...process.env, MESHLINT_FAST_YAML: '0', MESHLINT_LEAN_YAML: '0' },
+  });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`reference run failed: ${r.stderr.slice(0, 500)}`);
+  const seen = new Set<string>();
+  const expected: Manifest['expected'] = [];
+  for (const f of (JSON.parse(r.stdout) as { findings: CliFinding[] }).findings) {
+    const k = `${f.rule} ${f.file}`;
+    if (!seen.has(k)) seen.add(k), expected.push({ rule: f.rule, file: f.file });
+  }
+  const filled = { ...m, expected };
+  fs.writeFileSync(path.join(dir, '..', `${size}mb.manifest.json`), JSON.stringify(filled, null, 2));
+  return filled;
 }
 
 // ---------------------------------------------------------------- (b) CLI cold
@@ -385,6 +421,8 @@ interface SizeResult {
   cliDetail: string;
   cliRssMB?: number;
   cliRatio: number;
+  /** share of YAML documents the fast reader left to `yaml` */
+  fallback: number;
   server: ServerResult;
   serverRatio?: number;
 }
@@ -403,7 +441,9 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const sizes = (opt('--sizes') ?? (quick ? '1,10' : '1,10,50')).split(',');
+  // workloads: <MB>[-styled|-findings|-corpus] (bench/generate.ts); --all: every kind at 10 and 50 MB
+  const all = '1,10,50,10-styled,50-styled,10-findings,50-findings,10-corpus,50-corpus';
+  const sizes = (opt('--sizes') ?? opt('--workloads') ?? (args.includes('--all') ? all : quick ? '1,10' : '1,10,50')).split(',');
   const runsOpt = opt('--runs');
   const editsN = Number(opt('--edits') ?? (quick ? 15 : 50));
   const machine = {
@@ -416,13 +456,16 @@ async function main(): Promise<void> {
   console.log(`meshlint bench: ${machine.nproc} x ${machine.cpu}, Node ${machine.node}, load ${machine.loadBefore.join(' ')}${quick ? ' (quick)' : ''}`);
   const results: SizeResult[] = [];
   for (const size of sizes) {
-    const m = ensure(size);
     const dir = workspaceDir(size);
+    const m = fillReference(size, dir, ensure(size));
     const runs = runsOpt ? Number(runsOpt) : quick ? 1 : Number(size) >= 50 ? 2 : 3;
     process.stdout.write(`\n${size} MB (${m.files} files, ${m.documents} YAML documents): floor`);
     const floorRuns: number[] = [];
+    let fallback = 0;
     for (let i = 0; i < runs; i++) {
-      floorRuns.push(runFloor(dir));
+      const f = runFloor(dir);
+      floorRuns.push(f.ms);
+      fallback = f.fallback;
       process.stdout.write(` ${fmt(floorRuns[i])}`);
     }
     process.stdout.write('; cli');
@@ -459,6 +502,7 @@ async function main(): Promise<void> {
       cliDetail: cli.detail,
       cliRssMB: cli.rss,
       cliRatio: median(cliRuns) / floorMs,
+      fallback,
       server,
       serverRatio: server.firstMs !== undefined ? server.firstMs / floorMs : undefined,
     });
@@ -466,15 +510,17 @@ async function main(): Promise<void> {
   machine['loadAfter' as keyof typeof machine] = os.loadavg().map((x) => +x.toFixed(2)) as never;
 
   // ---- table
-  const rows: string[][] = [['size', 'files', 'parse floor', 'cli cold', 'cli/floor', 'server first diag', 'server/floor', 'hover while indexing', 'edit p50', 'edit p95', 'server peak RSS', 'correct']];
+  const rows: string[][] = [['workload', 'files', 'yaml fallback', 'parse floor', 'cli cold', 'cli/floor', 'cli peak RSS', 'server first diag', 'server/floor', 'hover while indexing', 'edit p50', 'edit p95', 'server peak RSS', 'correct']];
   for (const r of results) {
     const s = r.server;
     rows.push([
       `${r.size} MB`,
       String(r.files),
+      `${(r.fallback * 100).toFixed(1)}%`,
       fmt(r.floorMs),
       fmt(r.cliMs),
       r.cliRatio.toFixed(2),
+      r.cliRssMB ? `${r.cliRssMB.toFixed(0)} MB` : 'n/a',
       s.available ? fmt(s.firstMs) : 'n/a',
       r.serverRatio !== undefined ? r.serverRatio.toFixed(2) : 'n/a',
       s.available ? `${fmt(s.hoverDuringIndexMs)}${s.answeredDuringIndexing ? '' : ' (after)'}` : 'n/a',

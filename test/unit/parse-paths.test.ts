@@ -15,6 +15,7 @@ import { stripBom } from '../../server/src/core/source/files';
 import { analyze } from '../../server/src/core/engine';
 import type { SourceFile } from '../../server/src/core/types';
 import { ensure, workspaceDir } from '../../bench/generate';
+import { restyle } from '../../bench/restyle';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CORPUS = '/work/shared/corpus';
@@ -41,8 +42,8 @@ interface Tally {
 }
 
 /** Every chunk the fast reader accepts must equal yaml's conversion. */
-function compareFile(file: string, tally: Tally): void {
-  const text = stripBom(fs.readFileSync(file, 'utf8'));
+function compareFile(file: string, tally: Tally, content?: string): void {
+  const text = content ?? stripBom(fs.readFileSync(file, 'utf8'));
   tally.files++;
   for (const c of splitDocuments(text)) {
     tally.docs++;
@@ -69,6 +70,22 @@ for (const sub of fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).sort() : []) {
   if (files.length) run(`corpus/${sub}`, files);
 }
 run('rule fixtures, stories and examples', [...yamlFiles(path.join(ROOT, 'test/fixtures')), ...yamlFiles(path.join(ROOT, 'examples'))]);
+
+// style variants the generator's block style never writes: flow maps and sequences, quoting,
+// comments before entries and after values, anchors and aliases (bench/restyle.ts)
+test('fast YAML reader = yaml conversion: restyled corpus, fixtures and examples (flow style, quotes, comments, anchors)', () => {
+  const files = [...yamlFiles(path.join(CORPUS, 'real')), ...yamlFiles(path.join(CORPUS, 'istio-samples')), ...yamlFiles(path.join(ROOT, 'test/fixtures')), ...yamlFiles(path.join(ROOT, 'examples'))];
+  const tally: Tally = { files: 0, docs: 0, fast: 0 };
+  let changed = 0;
+  files.forEach((f, i) => {
+    const orig = stripBom(fs.readFileSync(f, 'utf8'));
+    const styled = restyle(orig, 1000 + i, { flow: 0.7, quote: 0.3, comment: 0.1, anchor: 0.3 });
+    if (styled !== orig) changed++;
+    compareFile(`${f} (restyled)`, tally, styled);
+  });
+  console.log(`# restyled: ${changed} of ${files.length} files changed; ${tally.fast} of ${tally.docs} documents took the fast path`);
+  assert.ok(changed > files.length / 2, `only ${changed} files were restyled`);
+});
 
 test('fast YAML reader = yaml conversion: generated 10 MB bench workspace (nearly all documents fast)', () => {
   ensure('10');

@@ -325,7 +325,7 @@ class Reader {
         this.i++;
         const comments = this.skip();
         const nl = this.i < L.length ? L[this.i] : undefined;
-        if (hasComment) throw GIVE_UP;
+        if (hasComment && !(nl && nl.ind > col)) throw GIVE_UP; // `- # note` then the item on the next lines: the comment belongs to no node
         if (nl && nl.ind > col) {
           const v = this.block(nl, ictx);
           if (!this.sink) items.push(v.node);
