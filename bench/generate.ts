@@ -634,7 +634,7 @@ metadata:
   namespace: ${ns}
 spec:
   hosts:
-    - ${a}-canary.example.com
+    - ${a}-canary.${ns}.example.com
   gateways:
     - mesh
   http:
@@ -730,14 +730,13 @@ export function generate(size: string, outDir: string, seed = 20240601): Manifes
     put(file, portLevelPolicy(f.ns, f.ports[0]));
     expected.push({ rule: 'port-level-mtls-without-selector', file });
   }
-  let editList = edits;
   if (kind === 'styled') {
+    // the files the server edits stay as generated (edits are text replacements); every other YAML file is restyled
+    const edited = new Set(edits.map((e) => e.file));
     let k = 0;
-    for (const [p, t] of files) if (p.endsWith('.yaml')) files.set(p, restyle(t, seed + k++));
-    // edits are text replacements: keep those whose text the restyled file still holds
-    editList = edits.filter((e) => files.get(e.file)?.includes(e.a));
+    for (const [p, t] of files) if (p.endsWith('.yaml') && !edited.has(p)) files.set(p, restyle(t, seed + k++));
   }
-  return write(size, kind, seed, files, kind === 'findings' ? 'reference' : 'generator', kind === 'findings' ? [] : expected, editList, outDir);
+  return write(size, kind, seed, files, kind === 'findings' ? 'reference' : 'generator', kind === 'findings' ? [] : expected, edits, outDir);
 }
 
 function write(size: string, kind: WorkloadKind, seed: number, files: Map<string, string>, expectedFrom: 'generator' | 'reference', expected: ExpectedFinding[], edits: EditSpec[], outDir: string): Manifest {

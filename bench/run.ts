@@ -301,9 +301,9 @@ async function runServer(dir: string, m: Manifest, editsN: number): Promise<Serv
     const first = c.waitFor((mth) => mth === 'meshlint/modelChanged', 600_000);
     c.notify('initialized', {});
     // requests while indexing: a hover and a code action in the first expected file
-    const probeFile = m.expected[0].file;
-    const probeText = fs.readFileSync(path.join(dir, probeFile), 'utf8');
-    const probeAt = position(probeText, probeText.indexOf('proxy_pass') + 2);
+    const probeFile = (m.expected.find((e) => e.rule === 'host-header-passthrough') ?? m.expected[0])?.file ?? m.edits[0]?.file;
+    const probeText = probeFile ? fs.readFileSync(path.join(dir, probeFile), 'utf8') : '';
+    const probeAt = position(probeText, Math.max(0, probeText.indexOf('proxy_pass') + 2));
     await sleep(Math.min(300, 50));
     let firstDone = false;
     void first.then(() => (firstDone = true));
@@ -344,9 +344,9 @@ async function runServer(dir: string, m: Manifest, editsN: number): Promise<Serv
     let failures = 0;
     // the PeerAuthentication goes back to STRICT before each selector edit (the selector only
     // changes that file's findings under STRICT): nginx, mode, mode, selector, nginx, selector
-    const kindOf = (kind: EditSpec['kind']) => m.edits.find((x) => x.kind === kind)!;
-    const schedule = [kindOf('nginx-host'), kindOf('peerauth-mode'), kindOf('peerauth-mode'), kindOf('service-selector'), kindOf('nginx-host'), kindOf('service-selector')];
-    for (let k = 0; k < editsN; k++) {
+    const kindOf = (kind: EditSpec['kind']) => m.edits.find((x) => x.kind === kind);
+    const schedule = [kindOf('nginx-host'), kindOf('peerauth-mode'), kindOf('peerauth-mode'), kindOf('service-selector'), kindOf('nginx-host'), kindOf('service-selector')].filter((e): e is EditSpec => !!e);
+    for (let k = 0; k < (schedule.length ? editsN : 0); k++) {
       const e = schedule[k % schedule.length];
       const toB = !state.get(e);
       const doc = texts.get(e.file)!;

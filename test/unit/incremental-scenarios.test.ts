@@ -144,6 +144,24 @@ const SCENARIOS: Scenario[] = [
     partial: true,
   },
   {
+    name: 'two namespaces read each other through an external host (linked by the host, not made workspace-wide)',
+    files: [
+      { path: 'team-a/ns.yaml', text: ns('team-a', INJECTED) },
+      { path: 'team-a/vs.yaml', text: vsToSubset('team-a', 'api.example.com', 'v1') },
+      { path: 'team-b/ns.yaml', text: ns('team-b', INJECTED) },
+      { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'api.example.com', 'v2') },
+      { path: 'team-c/ns.yaml', text: ns('team-c', INJECTED) },
+      { path: 'team-c/web.yaml', text: app('web', 'team-c') },
+      { path: 'team-c/vs.yaml', text: vsToSubset('team-c', 'shop.example.com', 'v1') },
+    ],
+    edits: [
+      { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'api.example.com', 'v1') },
+      { path: 'team-b/dr.yaml', text: drWithSubset('team-b', 'api.example.com', 'v2') },
+      { path: 'team-c/web.yaml', text: app('web', 'team-c', '        version: v2\n') },
+    ],
+    partial: true,
+  },
+  {
     name: 'a fix that creates a file probes paths outside the re-analysed files ("Add DestinationRule" picks a free name)',
     files: [
       ...loadDir(path.join(ROOT, 'examples/blog-system')),

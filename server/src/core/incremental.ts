@@ -9,7 +9,7 @@
  *   components (union-find); an edit can only change the findings of files in the components of
  *   the edited file's old and new contents.
  * - Some inputs are read workspace-wide (the mesh config and root namespace, gateways, ingress
- *   controllers, Prometheus, wildcard or external hosts, ServiceEntries, kustomizations, files
+ *   controllers, Prometheus, wildcard hosts (an external host links the files naming it), ServiceEntries, kustomizations, files
  *   meshlint could not read as objects, kinds the model does not know to be local). Files holding
  *   them are "global": they are inputs of every partial analysis, an edit to one of them (before
  *   or after) triggers a full analysis, and their own findings, which may depend on any
@@ -58,6 +58,8 @@ export interface FileFacts {
   svcNsTokens: string[];
   /** second labels of two-label hosts in VirtualService/DestinationRule hosts (`name.x`): global unless x is a known namespace */
   twoLabelHosts: string[];
+  /** external (not cluster-local), non-wildcard VirtualService/DestinationRule hosts: linked by name */
+  externalHosts: string[];
   /** single-label host names in nginx configs whose namespace is unknown (standalone files) */
   nameTokens: string[];
   /** basename globs of `include`s in standalone nginx configs */
@@ -154,6 +156,7 @@ export function fileFacts(f: FileInput): FileFacts {
   const names = new Set<string>();
   const includes: RegExp[] = [];
   const twoLabelHosts: string[] = [];
+  const externalHosts: string[] = [];
   let global: string | undefined;
   let istio = false;
   // kustomizations decide namespaces and deployable units (routing.ts reads them as text, whatever they parse to)
@@ -171,8 +174,11 @@ export function fileFacts(f: FileInput): FileFacts {
     if (o.kind === 'DestinationRule' || o.kind === 'VirtualService') {
       for (const h of hostsOf(o)) {
         const shape = hostShape(h);
-        // wildcards and external hosts are matched by hosts in any namespace
-        if (shape.shape === 'other' || h.includes('*')) global ??= `host ${h}`;
+        // wildcards are matched by hosts in any namespace; an external host only by the same host
+        // (a gateway VirtualService for shop.example.com is in most namespaces of a real repository:
+        // making each global would make every namespace global)
+        if (h.includes('*') || !shape.name) global ??= `host ${h}`;
+        else if (shape.shape === 'other') externalHosts.push(h.trim().toLowerCase().replace(/\.$/, ''));
         else if (shape.shape === 'two') twoLabelHosts.push(shape.ns!);
       }
     }
@@ -190,7 +196,7 @@ export function fileFacts(f: FileInput): FileFacts {
     nginxIncludes(c.config.directives, includes);
     addTokens(f.text, undefined, ns, hostNs, svcNs);
   }
-  return { global, nsTokens: [...ns], hostNsTokens: [...hostNs], svcNsTokens: [...svcNs], twoLabelHosts, nameTokens: [...names], includes, standaloneNginx, istio, subject };
+  return { global, nsTokens: [...ns], hostNsTokens: [...hostNs], svcNsTokens: [...svcNs], twoLabelHosts, externalHosts, nameTokens: [...names], includes, standaloneNginx, istio, subject };
 }
 
 /** Union-find over string nodes; each root keeps the files (paths) of its component. */
@@ -372,6 +378,7 @@ export class LinkIndex<F extends Indexed> {
     for (const t of x.hostNsTokens) if (this.globalNs.has(t) && known.has(t)) this.uf.union(node, 'h:' + t);
     // cluster-local hosts in a namespace the workspace does not define still match each other by name
     for (const t of x.svcNsTokens) if (!known.has(t)) this.uf.union(node, 'h:' + t);
+    for (const h of x.externalHosts) this.uf.union(node, 'x:' + h);
     for (const t of x.nameTokens) if (this.wanted.has(t)) this.uf.union(node, 's:' + t);
     if (this.wanted.size) for (const o of f.objects) if (o.kind === 'Service' && o.group === '' && this.wanted.has(o.name)) this.uf.union(node, 's:' + o.name);
     if (x.standaloneNginx && this.includeGlobs.length) {
