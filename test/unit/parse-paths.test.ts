@@ -16,6 +16,7 @@ import { analyze } from '../../server/src/core/engine';
 import type { SourceFile } from '../../server/src/core/types';
 import { ensure, workspaceDir } from '../../bench/generate';
 import { restyle } from '../../bench/restyle';
+import { rng } from '../helpers/prng';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CORPUS = '/work/shared/corpus';
@@ -85,6 +86,24 @@ test('fast YAML reader = yaml conversion: restyled corpus, fixtures and examples
   });
   console.log(`# restyled: ${changed} of ${files.length} files changed; ${tally.fast} of ${tally.docs} documents took the fast path`);
   assert.ok(changed > files.length / 2, `only ${changed} files were restyled`);
+});
+
+// comment lines at every indentation between entries: where yaml attaches them decides collection ranges
+test('fast YAML reader = yaml conversion: comment lines inserted at random indentation (corpus and fixtures)', () => {
+  const files = [...yamlFiles(path.join(CORPUS, 'real')), ...yamlFiles(path.join(ROOT, 'test/fixtures/rules'))];
+  const r = rng(4242);
+  const tally: Tally = { files: 0, docs: 0, fast: 0 };
+  for (const f of files) {
+    const lines = stripBom(fs.readFileSync(f, 'utf8')).split('\n');
+    const out: string[] = [];
+    for (const l of lines) {
+      if (r() < 0.08 && !/[|>][-+]?\s*$/.test(out[out.length - 1] ?? '')) out.push(`${' '.repeat(Math.floor(r() * 14))}# note ${out.length}`);
+      out.push(l);
+    }
+    compareFile(`${f} (comments)`, tally, out.join('\n'));
+  }
+  console.log(`# comments inserted: ${tally.fast} of ${tally.docs} documents took the fast path`);
+  assert.ok(tally.fast > tally.docs / 2, `only ${tally.fast} of ${tally.docs} documents took the fast path`);
 });
 
 test('fast YAML reader = yaml conversion: generated 10 MB bench workspace (nearly all documents fast)', () => {

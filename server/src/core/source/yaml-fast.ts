@@ -169,8 +169,23 @@ class Reader {
     }
     if (this.i < L.length && L[this.i].k === 3) throw GIVE_UP;
     if (maxComment > 0) {
-      const nextInd = this.i < L.length ? L[this.i].ind : 0;
-      if (maxComment > nextInd) throw GIVE_UP;
+      // yaml attaches a comment line to the deepest open collection indented no more than it; when
+      // that collection ends here, the comment may reach into its (or its parent's) range: yaml decides.
+      // Collections indented more than the comment close before it; those at or left of the next
+      // content line go on: neither moves.
+      const nl = this.i < L.length ? L[this.i] : undefined;
+      const nextInd = nl ? nl.ind : 0;
+      if (maxComment > nextInd) {
+        const item = nl ? this.isSeqItem(nl.s + nl.ind, nl.e) : false;
+        // the next line goes on in the innermost open collection of its column and kind (a sequence
+        // takes another item, a map another key); every collection inside that one ends here
+        let goesOn = -1;
+        if (nl) for (let k = this.open.length - 1; k >= 0; k--) if (this.open[k] < nextInd || (this.open[k] === nextInd && this.openSeq[k] === item)) {
+          goesOn = k;
+          break;
+        }
+        for (let k = goesOn + 1; k < this.open.length; k++) if (this.open[k] <= maxComment) throw GIVE_UP;
+      }
     }
     return maxComment >= 0;
   }
@@ -201,6 +216,10 @@ class Reader {
   }
 
   private depth = 0;
+  /** columns of the block collections being read, outermost first */
+  private readonly open: number[] = [];
+  /** for each of `open`: a sequence (else a map) */
+  private readonly openSeq: boolean[] = [];
 
   private count(): void {
     if (++this.nodes > this.budget) throw GIVE_UP;
@@ -218,6 +237,8 @@ class Reader {
   private map(at: number, col: number, ctx = -1): { node: YMap; r2: number } {
     this.count();
     this.enter();
+    this.open.push(col);
+    this.openSeq.push(false);
     const L = this.lines;
     const t = this.t;
     const items: YPair[] = [];
@@ -287,6 +308,8 @@ class Reader {
       pos = nl.s + nl.ind;
     }
     this.depth--;
+    this.open.pop();
+    this.openSeq.pop();
     if (this.sink) return { node: SUNK_MAP, r2: r1 };
     return { node: { t: 'm', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
@@ -308,6 +331,8 @@ class Reader {
   private seq(at: number, col: number, ctx = -1): { node: YSeq; r2: number } {
     this.count();
     this.enter();
+    this.open.push(col);
+    this.openSeq.push(true);
     const L = this.lines;
     const t = this.t;
     const items: YNode[] = [];
@@ -362,6 +387,8 @@ class Reader {
       pos = nl.s + nl.ind;
     }
     this.depth--;
+    this.open.pop();
+    this.openSeq.pop();
     if (this.sink) return { node: SUNK_SEQ, r2: r1 };
     return { node: { t: 'q', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
