@@ -159,35 +159,47 @@ class Reader {
     return e < this.end ? e + 1 : e;
   }
 
-  /** skip blank and comment lines from i; comments more indented than the next content line (or chunk end) give up */
+  /**
+   * Skip blank and comment lines from i; returns whether there were comments. Gives up where a
+   * comment line may change a range: yaml attaches each comment line to the deepest open collection
+   * indented no more than it (deeper ones close before it). When that collection ends here, a comment
+   * indented past its column extends it; one at its column extends its parent, when the parent ends
+   * here too. A collection the next content line goes on in is not moved.
+   */
   private skip(): boolean {
     const L = this.lines;
-    let maxComment = -1;
+    const first = this.i;
+    let deeper = false;
+    let comments = false;
     while (this.i < L.length && L[this.i].k < 2) {
-      if (L[this.i].k === 1) maxComment = Math.max(maxComment, L[this.i].ind);
+      if (L[this.i].k === 1) {
+        comments = true;
+        if (L[this.i].ind > 0) deeper = true;
+      }
       this.i++;
     }
     if (this.i < L.length && L[this.i].k === 3) throw GIVE_UP;
-    if (maxComment > 0) {
-      // yaml attaches a comment line to the deepest open collection indented no more than it; when
-      // that collection ends here, the comment may reach into its (or its parent's) range: yaml decides.
-      // Collections indented more than the comment close before it; those at or left of the next
-      // content line go on: neither moves.
-      const nl = this.i < L.length ? L[this.i] : undefined;
-      const nextInd = nl ? nl.ind : 0;
-      if (maxComment > nextInd) {
-        const item = nl ? this.isSeqItem(nl.s + nl.ind, nl.e) : false;
-        // the next line goes on in the innermost open collection of its column and kind (a sequence
-        // takes another item, a map another key); every collection inside that one ends here
-        let goesOn = -1;
-        if (nl) for (let k = this.open.length - 1; k >= 0; k--) if (this.open[k] < nextInd || (this.open[k] === nextInd && this.openSeq[k] === item)) {
-          goesOn = k;
-          break;
-        }
-        for (let k = goesOn + 1; k < this.open.length; k++) if (this.open[k] <= maxComment) throw GIVE_UP;
-      }
+    if (!deeper) return comments;
+    const nl = this.i < L.length ? L[this.i] : undefined;
+    const nextInd = nl ? nl.ind : 0;
+    const item = nl ? this.isSeqItem(nl.s + nl.ind, nl.e) : false;
+    // the next line goes on in the innermost open collection of its column and kind (a sequence takes
+    // another item, a map another key); every collection inside that one ends here
+    let goesOn = -1;
+    if (nl) for (let k = this.open.length - 1; k >= 0; k--) if (this.open[k] < nextInd || (this.open[k] === nextInd && this.openSeq[k] === item)) {
+      goesOn = k;
+      break;
     }
-    return maxComment >= 0;
+    for (let j = first; j < this.i; j++) {
+      if (L[j].k !== 1) continue;
+      const ci = L[j].ind;
+      // each comment line on its own: a less indented comment does not close what a later line goes on in
+      let top = this.open.length - 1;
+      while (top >= 0 && this.open[top] > ci) top--;
+      if (top <= goesOn) continue;
+      if (ci > this.open[top] || top - 1 > goesOn) throw GIVE_UP;
+    }
+    return comments;
   }
 
   document(): YMap | undefined {
