@@ -313,7 +313,8 @@ test('the fast reader builds exactly the lean tree (dropped values read, not bui
           continue;
         }
         assert.ok(lean, `${f}@${c.start}: the lean reader gave up on a document the full reader reads`);
-        const want = pruned(full, spec.podSpec);
+        // a sequence document has no pod spec: the lean reader reads it in full
+        const want = full.t === 'm' ? pruned(full, spec.podSpec) : full;
         assert.deepStrictEqual(lean, want, `${f}@${c.start}: lean tree for ${spec.podSpec.join('.')}`);
         docs++;
         if (JSON.stringify(want) !== JSON.stringify(full)) changed++;

@@ -115,11 +115,11 @@ const SUNK_MAP: YMap = { t: 'm', items: [], start: 0, end: 0, flow: false };
 const SUNK_SEQ: YSeq = { t: 'q', items: [], start: 0, end: 0, flow: false };
 
 /**
- * Parse one document chunk [start, end) of text. Returns the root map, or undefined when the
+ * Parse one document chunk [start, end) of text. Returns the root map (or sequence), or undefined when the
  * chunk is outside the subset (the caller then uses `yaml`). Never throws. With `lean`, the tree is
  * the one `yaml.ts` `leanContainers` leaves (test/unit/lean.test.ts, parse-paths.test.ts).
  */
-export function fastParseDocument(text: string, start: number, end: number, budget = 400_000, lean?: LeanSpec): YMap | undefined {
+export function fastParseDocument(text: string, start: number, end: number, budget = 400_000, lean?: LeanSpec): YMap | YSeq | undefined {
   try {
     return new Reader(text, start, end, budget, lean).document();
   } catch (e) {
@@ -202,7 +202,7 @@ class Reader {
     return comments;
   }
 
-  document(): YMap | undefined {
+  document(): YMap | YSeq | undefined {
     const L = this.lines;
     this.skip();
     if (this.i >= L.length) throw GIVE_UP; // empty or comment-only document: let yaml decide
@@ -220,6 +220,13 @@ class Reader {
     }
     if (l.ind !== 0) throw GIVE_UP;
     const c = t.charCodeAt(l.s);
+    if (this.isSeqItem(l.s, l.e)) {
+      // a sequence document (a JSON patch, an Ansible playbook): no Kubernetes object, but read it to know it is valid
+      const q = this.seq(l.s, 0);
+      this.skip();
+      if (this.i < L.length) throw GIVE_UP;
+      return q.node;
+    }
     if (c === DASH || c === 37 /* % */ || t.startsWith('...', l.s)) throw GIVE_UP;
     const m = this.map(l.s, 0, this.lean ? 0 : -1);
     this.skip();

@@ -228,7 +228,8 @@ function parseYamlText(file: string, text: string, lean: boolean): ParsedYamlFil
       const root = fastParseDocument(text, chunk.start, chunk.end, NODE_BUDGET, lean && kind && LEAN_KINDS.has(kind) ? leanSpec(kind) : undefined);
       if (root) {
         readerStats.fast++;
-        addRoot(file, documents++, root, objects, lean);
+        if (root.t === 'm') addRoot(file, documents++, root, objects, lean);
+        else documents++; // a sequence document holds no object
         continue;
       }
       const blank = blankChunk(text, chunk.start, chunk.end);
