@@ -6,6 +6,7 @@
 import type { K8sObject } from '../source/yaml';
 import type { NgxConfig } from '../source/nginx/ast';
 import type { Span, MeshConfigOverrides } from '../types';
+import { computeMembership } from './membership';
 import { YNode, YScalar, YPair, get, str, num, seq, strMap, mapEntries, isMap, isScalar, pair } from '../source/ynode';
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Rollout', 'DeploymentConfig', 'ReplicationController']);
@@ -54,6 +55,8 @@ export interface Workload {
   serviceAccount: string;
   /** names of ConfigMaps mounted as volumes */
   configMaps: string[];
+  /** spec.hostNetwork: true (never in the mesh) */
+  hostNetwork?: boolean;
 }
 
 export type MeshMode = 'sidecar' | 'ambient' | 'none' | 'unknown';
@@ -67,6 +70,8 @@ export interface Membership {
   /** the deciding key (for fixes), and whether it sits on the pod template or the namespace */
   key?: string;
   on?: 'pod' | 'namespace';
+  /** sidecar mode, but ambient enrolment selects the pod too (the sidecar takes precedence) */
+  alsoAmbient?: { reason: string; span?: Span; on: 'pod' | 'namespace' };
 }
 
 export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -404,6 +409,7 @@ export class MeshModel {
       containers,
       serviceAccount: str(podSpec, 'serviceAccountName') ?? str(podSpec, 'serviceAccount') ?? 'default',
       configMaps,
+      hostNetwork: str(podSpec, 'hostNetwork') === 'true',
     };
   }
 
@@ -554,48 +560,8 @@ export class MeshModel {
 
   membership(w: Workload): Membership {
     let m = this.membershipCache.get(w);
-    if (!m) this.membershipCache.set(w, (m = this.computeMembership(w)));
+    if (!m) this.membershipCache.set(w, (m = computeMembership(w, this.namespaces.get(w.ns))));
     return m;
-  }
-
-  private labelSpan(w: Workload, where: 'labels' | 'annotations', key: string): Span | undefined {
-    const base = w.templatePath.length ? get(w.obj.root, ...w.templatePath, 'metadata', where) : get(w.obj.root, 'metadata', where);
-    const p = pair(base, key);
-    return p ? { file: w.obj.file, start: p.key.start, end: p.value ? p.value.end : p.key.end } : undefined;
-  }
-
-  /**
-   * Istio's rules, in order: a pod-level `sidecar.istio.io/inject: "false"` opts out of injection;
-   * pod `inject: "true"`/`istio.io/rev` or a namespace `istio-injection: enabled`/`istio.io/rev` injects a
-   * sidecar (the injector ignores `istio.io/dataplane-mode`); otherwise `istio.io/dataplane-mode` on the pod
-   * (`none` opts out, `ambient` enrolls) or on the namespace decides ambient enrollment.
-   */
-  private computeMembership(w: Workload): Membership {
-    const dp = w.podLabels['istio.io/dataplane-mode'];
-    const injL = w.podLabels['sidecar.istio.io/inject'];
-    const injA = w.podAnnotations['sidecar.istio.io/inject'];
-    if (injL === 'false' || injA === 'false') {
-      const where = injL === 'false' ? 'labels' : 'annotations';
-      if (dp === 'ambient') return { mode: 'ambient', reason: 'pod label istio.io/dataplane-mode: ambient', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
-      return { mode: 'none', reason: `pod ${where === 'labels' ? 'label' : 'annotation'} sidecar.istio.io/inject: "false"`, span: this.labelSpan(w, where, 'sidecar.istio.io/inject'), key: 'sidecar.istio.io/inject', on: 'pod' };
-    }
-    if (injL === 'true' || injA === 'true') return { mode: 'sidecar', reason: 'pod sidecar.istio.io/inject: "true"', span: this.labelSpan(w, injL === 'true' ? 'labels' : 'annotations', 'sidecar.istio.io/inject') };
-    if (w.podLabels['istio.io/rev']) return { mode: 'sidecar', reason: `pod label istio.io/rev: ${w.podLabels['istio.io/rev']}` };
-    const nsObj = this.namespaces.get(w.ns);
-    const nl = nsObj?.labels ?? {};
-    const nsSpan = (k: string) => {
-      const p = nsObj ? pair(get(nsObj.root, 'metadata', 'labels'), k) : undefined;
-      return p && nsObj ? { file: nsObj.file, start: p.key.start, end: p.value ? p.value.end : p.key.end } : undefined;
-    };
-    if (nl['istio-injection'] === 'enabled') return { mode: 'sidecar', reason: `namespace ${w.ns} has istio-injection: enabled`, span: nsSpan('istio-injection'), key: 'istio-injection', on: 'namespace' };
-    if (nl['istio.io/rev'] && nl['istio-injection'] !== 'disabled') return { mode: 'sidecar', reason: `namespace ${w.ns} has istio.io/rev: ${nl['istio.io/rev']}`, span: nsSpan('istio.io/rev'), key: 'istio.io/rev', on: 'namespace' };
-    if (dp === 'none') return { mode: 'none', reason: 'pod label istio.io/dataplane-mode: none', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
-    if (dp === 'ambient') return { mode: 'ambient', reason: 'pod label istio.io/dataplane-mode: ambient', span: this.labelSpan(w, 'labels', 'istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'pod' };
-    if (!nsObj) return { mode: 'unknown', reason: `namespace ${w.ns} is not defined in the workspace` };
-    if (nl['istio.io/dataplane-mode'] === 'ambient') return { mode: 'ambient', reason: `namespace ${w.ns} has istio.io/dataplane-mode: ambient`, span: nsSpan('istio.io/dataplane-mode'), key: 'istio.io/dataplane-mode', on: 'namespace' };
-    if (nl['istio-injection'] === 'disabled') return { mode: 'none', reason: `namespace ${w.ns} has istio-injection: disabled`, span: nsSpan('istio-injection'), key: 'istio-injection', on: 'namespace' };
-    // a Namespace without mesh labels in the repository may still be labelled by other tooling
-    return { mode: 'unknown', reason: `namespace ${w.ns} has no mesh label in the workspace` };
   }
 
   /** Is a service's backing workload in the mesh? 'unknown' when no workload is in the workspace. */
