@@ -23,6 +23,8 @@ export interface AuthzRule {
   whenNeedsIdentity: boolean;
   /** true when no plaintext request can match this rule */
   needsIdentity: boolean;
+  /** the rule matches every request without a peer identity and asks nothing else (`notPrincipals: ["*"]`) */
+  matchesAnonymous: boolean;
 }
 
 export interface AuthzPolicy {
@@ -60,7 +62,14 @@ export function authzPolicies(model: MeshModel): AuthzPolicy[] {
       });
       const whenNeedsIdentity = seq(r, 'when').some((w) => /^source\.(principal|namespace)$/.test(str(w, 'key') ?? '') && seq(w, 'values').length > 0);
       const fromNeeds = sources.length > 0 && sources.every((s) => s.needsIdentity);
-      return { node: r, sources, whenNeedsIdentity, needsIdentity: fromNeeds || whenNeedsIdentity };
+      // `notPrincipals: ["*"]` / `notNamespaces: ["*"]`: true for a request with no peer identity (plaintext)
+      const anonymous = seq(r, 'from').some((f) => {
+        const src = get(f, 'source');
+        if (!isMap(src) || !src.items.length || !src.items.every((i) => String(i.key.v) === 'notPrincipals' || String(i.key.v) === 'notNamespaces')) return false;
+        return [...scalars(src, 'notPrincipals'), ...scalars(src, 'notNamespaces')].some((n) => String(n.v) === '*');
+      });
+      const matchesAnonymous = anonymous && !get(r, 'to') && !get(r, 'when');
+      return { node: r, sources, whenNeedsIdentity, needsIdentity: fromNeeds || whenNeedsIdentity, matchesAnonymous };
     });
     out.push({
       obj: o,
@@ -76,11 +85,30 @@ export function authzPolicies(model: MeshModel): AuthzPolicy[] {
   return out;
 }
 
-/** Does this policy apply to the workload (selector, namespace-wide, or root-namespace mesh-wide)? */
+/**
+ * Does this policy apply to the workload? Istio (`pilot/pkg/model/authorization.go`
+ * `ListAuthorizationPolicies`) looks in the root namespace and the workload's namespace and applies
+ * every policy whose selector the workload's labels match: a root-namespace policy applies mesh-wide,
+ * with a selector to the matching workloads of every namespace.
+ */
 export function appliesTo(model: MeshModel, p: AuthzPolicy, w: Workload): boolean {
   if (p.targeted) return false;
   const hasSel = p.selector && Object.keys(p.selector).length > 0;
-  if (p.ns === model.meshConfig.rootNamespace && !hasSel) return true;
-  if (p.ns !== w.ns) return false;
+  if (p.ns !== model.meshConfig.rootNamespace && p.ns !== w.ns) return false;
   return !hasSel || selects(p.selector, w.podLabels);
+}
+
+/**
+ * The policy that denies a plaintext request (no peer identity) to the workload, if any: a DENY rule
+ * `notPrincipals: ["*"]` (DENY is evaluated first), else ALLOW policies none of whose rules a
+ * plaintext request can match. Undefined when plaintext gets through authorization.
+ */
+export function plaintextDeniedBy(model: MeshModel, w: Workload): { policy: AuthzPolicy; how: 'deny-anonymous' | 'allow-identity' } | undefined {
+  const applicable = authzPolicies(model).filter((p) => (p.action === 'ALLOW' || p.action === 'DENY') && appliesTo(model, p, w));
+  const deny = applicable.find((p) => p.action === 'DENY' && p.rules.some((r) => r.matchesAnonymous));
+  if (deny) return { policy: deny, how: 'deny-anonymous' };
+  const allow = applicable.filter((p) => p.action === 'ALLOW');
+  if (!allow.length || allow.some((p) => p.rules.some((r) => !r.needsIdentity))) return undefined;
+  const p = allow.find((x) => x.rules.length);
+  return p ? { policy: p, how: 'allow-identity' } : undefined;
 }

@@ -7,7 +7,8 @@ import type { K8sObject } from '../source/yaml';
 import type { NgxConfig } from '../source/nginx/ast';
 import type { Span, MeshConfigOverrides } from '../types';
 import { computeMembership } from './membership';
-import { YNode, YScalar, YPair, get, str, num, seq, strMap, mapEntries, isMap, isScalar, pair } from '../source/ynode';
+import { toPeerAuth, effectiveMtls } from './peerauth';
+import { YNode, YScalar, YPair, get, str, num, seq, strMap, isMap, isScalar } from '../source/ynode';
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Rollout', 'DeploymentConfig', 'ReplicationController']);
 
@@ -84,6 +85,8 @@ export interface PeerAuth {
   modeNode?: YScalar;
   portLevel: { port: number; mode?: MtlsMode; keyNode: YScalar; modeNode?: YScalar }[];
   portLevelPair?: YPair;
+  /** metadata.creationTimestamp (ms), when the manifest carries it */
+  created?: number;
 }
 
 export interface EffectiveMtls {
@@ -92,6 +95,8 @@ export interface EffectiveMtls {
   policy?: PeerAuth;
   scope: 'default' | 'mesh' | 'namespace' | 'workload' | 'port';
   span?: Span;
+  /** set when another policy of the same scope (creation order unknown) would give another mode */
+  uncertain?: string;
 }
 
 export interface DestinationRule {
@@ -196,11 +201,6 @@ export function selects(selector: Record<string, string> | undefined, labels: Re
   if (!selector) return false;
   for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
   return true;
-}
-
-function mtlsMode(v: string | undefined): MtlsMode | undefined {
-  const u = v?.toUpperCase();
-  return u === 'STRICT' || u === 'PERMISSIVE' || u === 'DISABLE' ? u : undefined;
 }
 
 /** The metadata `name` scalar of an object (for ranges). */
@@ -308,7 +308,7 @@ export class MeshModel {
       push(this.servicesByName, s.name, s);
     }
     for (const w of this.workloads) push(this.workloadsByNs, w.ns, w);
-    for (const o of this.kind('PeerAuthentication')) this.peerAuths.push(cachedView(o, 'peerAuth', (x) => this.toPeerAuth(x)));
+    for (const o of this.kind('PeerAuthentication')) this.peerAuths.push(cachedView(o, 'peerAuth', toPeerAuth));
     for (const p of this.peerAuths) push(this.peerAuthsByNs, p.ns, p);
     for (const o of this.kind('DestinationRule')) this.destinationRules.push(cachedView(o, 'destinationRule', (x) => this.toDestinationRule(x)));
     this.meshConfig = this.readMeshConfig(overrides);
@@ -410,27 +410,6 @@ export class MeshModel {
       serviceAccount: str(podSpec, 'serviceAccountName') ?? str(podSpec, 'serviceAccount') ?? 'default',
       configMaps,
       hostNetwork: str(podSpec, 'hostNetwork') === 'true',
-    };
-  }
-
-  private toPeerAuth(o: K8sObject): PeerAuth {
-    const spec = get(o.root, 'spec');
-    const selNode = get(spec, 'selector', 'matchLabels');
-    const modeNode = get(spec, 'mtls', 'mode');
-    const portLevel: PeerAuth['portLevel'] = [];
-    for (const p of mapEntries(spec, 'portLevelMtls')) {
-      const port = Number(p.key.v);
-      const m = get(p.value, 'mode');
-      portLevel.push({ port, mode: mtlsMode(str(m)), keyNode: p.key, modeNode: isScalar(m) ? m : undefined });
-    }
-    return {
-      obj: o,
-      ns: o.ns,
-      selector: isMap(selNode) ? strMap(selNode) : undefined,
-      mode: mtlsMode(str(modeNode)),
-      modeNode: isScalar(modeNode) ? modeNode : undefined,
-      portLevel,
-      portLevelPair: pair(spec, 'portLevelMtls'),
     };
   }
 
@@ -573,32 +552,12 @@ export class MeshModel {
     return 'unknown';
   }
 
-  /** PeerAuthentications that could govern a workload, most specific first. */
-  private policiesFor(w: Workload): { workload?: PeerAuth; namespace?: PeerAuth; mesh?: PeerAuth } {
-    const root = this.meshConfig.rootNamespace;
-    const inNs = this.peerAuthsByNs.get(w.ns) ?? [];
-    // Istio: the oldest policy wins when several match; creation order is unknown offline, take the first in file order
-    const workload = inNs.find((p) => p.selector && Object.keys(p.selector).length > 0 && selects(p.selector, w.podLabels));
-    const namespace = inNs.find((p) => !p.selector || Object.keys(p.selector).length === 0);
-    const mesh = (this.peerAuthsByNs.get(root) ?? []).find((p) => !p.selector || Object.keys(p.selector).length === 0);
-    return { workload, namespace, mesh };
-  }
-
   /**
-   * Effective PeerAuthentication mode for a workload, optionally on one container port.
-   * Istio: workload policy > namespace policy > root-namespace policy > PERMISSIVE; UNSET inherits;
-   * portLevelMtls applies only on policies with a selector and is keyed by container port.
+   * Effective PeerAuthentication mode for a workload, optionally on the port it receives on (the
+   * Service targetPort). Istio's precedence lives in model/peerauth.ts.
    */
   effectiveMtls(w: Workload, containerPort?: number): EffectiveMtls {
-    const { workload, namespace, mesh } = this.policiesFor(w);
-    if (workload && containerPort !== undefined) {
-      const pl = workload.portLevel.find((p) => p.port === containerPort);
-      if (pl?.mode) return { mode: pl.mode, policy: workload, scope: 'port', span: span(workload.obj, pl.modeNode) };
-    }
-    if (workload?.mode) return { mode: workload.mode, policy: workload, scope: 'workload', span: span(workload.obj, workload.modeNode) };
-    if (namespace?.mode) return { mode: namespace.mode, policy: namespace, scope: 'namespace', span: span(namespace.obj, namespace.modeNode) };
-    if (mesh?.mode) return { mode: mesh.mode, policy: mesh, scope: 'mesh', span: span(mesh.obj, mesh.modeNode) };
-    return { mode: 'PERMISSIVE', scope: 'default' };
+    return effectiveMtls(this.meshConfig.rootNamespace, this.peerAuthsByNs, w, containerPort);
   }
 
   /** DestinationRules whose host resolves to this service (any namespace that can see it). */

@@ -3,6 +3,7 @@ import type { Fix, RelatedInfo } from '../types';
 import type { Span } from '../types';
 import { EffectiveMtls, MeshModel, Workload, describeObj } from '../model/model';
 import { prometheusFacts, Scraper } from '../model/prometheus';
+import { plaintextDeniedBy } from '../model/authz';
 import { appendDocument, replace } from '../fixes/edits';
 import { lineStartAt } from '../text';
 import { selectorFor } from './port-level-mtls-without-selector';
@@ -59,8 +60,10 @@ export default defineRule({
     for (const g of groups.values()) {
       const { w, cport, eff } = g;
       const uncertain = model.membership(w).mode === 'unknown';
+      // creation order of same-scope policies unknown and another one would not be STRICT: say so, at information level
+      const orderUnknown = eff.uncertain;
       const where = eff.scope === 'port' ? `port-level setting of ${eff.policy!.obj.name}` : eff.scope === 'workload' ? `workload policy ${eff.policy!.obj.name}` : eff.scope === 'namespace' ? `namespace policy ${eff.policy!.ns}/${eff.policy!.obj.name}` : `mesh-wide policy ${eff.policy!.ns}/${eff.policy!.obj.name}`;
-      const callers = g.callers.map((c) => c.description).join('; ');
+      const callers = [...new Set(g.callers.map((c) => c.description))].join('; ');
       const related: RelatedInfo[] = g.callers.map((c) => ({ span: c.span, message: `plaintext caller: ${c.description}` }));
       const scrape = g.callers.every((c) => c.scraper);
       const symptom = scrape ? `its scrapes fail (connection reset by peer)` : `clients see 502 / connection reset`;
@@ -69,8 +72,8 @@ export default defineRule({
         file: eff.span!.file,
         start: eff.span!.start,
         end: eff.span!.end,
-        severity: uncertain ? 'warning' : undefined,
-        message: `STRICT mTLS (${where}) on port ${cport} of ${w.kind} ${w.ns}/${w.name}${uncertain ? ' (if it runs in the mesh)' : ''}, but ${callers} sends plaintext there: ${model.membership(w).mode === 'ambient' ? 'ztunnel' : 'the sidecar'} rejects it and ${symptom}. Callers outside the mesh have no mTLS identity.`,
+        severity: orderUnknown ? 'information' : uncertain ? 'warning' : undefined,
+        message: `STRICT mTLS (${where}) on port ${cport} of ${w.kind} ${w.ns}/${w.name}${uncertain ? ' (if it runs in the mesh)' : ''}, but ${callers} sends plaintext there: ${model.membership(w).mode === 'ambient' ? 'ztunnel' : 'the sidecar'} rejects it and ${symptom}. Callers outside the mesh have no mTLS identity.${orderUnknown ? ` meshlint cannot tell which policy Istio applies: ${orderUnknown}.` : ''}`,
         related,
         fixes: fixes(model, g),
       });
@@ -81,6 +84,9 @@ export default defineRule({
 function fixes(model: MeshModel, g: Group): Fix[] {
   const { w, cport, eff } = g;
   const out: Fix[] = [];
+  // PERMISSIVE lets the plaintext through to authorization: say when an AuthorizationPolicy then denies it
+  const denied = plaintextDeniedBy(model, w);
+  const then = (f: Fix): Fix => (denied ? { ...f, title: `${f.title} (then AuthorizationPolicy ${denied.policy.obj.name} denies these plaintext callers)`, reveals: ['authz-plaintext-denied'] } : f);
   const scrape = g.callers.every((c) => c.scraper);
   for (const c of g.callers) {
     const f = c.scraper && removeOptOut(model, c.scraper);
@@ -99,13 +105,13 @@ function fixes(model: MeshModel, g: Group): Fix[] {
         metadata: { name: `${w.name}-permissive-${cport}`, namespace: w.ns },
         spec: { selector: { matchLabels: selectorFor(w) }, mtls: { mode: 'STRICT' }, portLevelMtls: { [cport]: { mode: 'PERMISSIVE' } } },
       };
-      out.push({ title: permissiveTitle, edits: [appendDocument(text, pa.obj.file, doc)], preferred: !scrape });
+      out.push(then({ title: permissiveTitle, edits: [appendDocument(text, pa.obj.file, doc)], preferred: !scrape }));
     }
-    out.push({ title: eff.scope === 'namespace' ? 'Set namespace policy to PERMISSIVE' : 'Set mesh-wide policy to PERMISSIVE', edits: [replace(pa.obj.file, eff.span!.start, eff.span!.end, 'PERMISSIVE')] });
+    out.push(then({ title: eff.scope === 'namespace' ? 'Set namespace policy to PERMISSIVE' : 'Set mesh-wide policy to PERMISSIVE', edits: [replace(pa.obj.file, eff.span!.start, eff.span!.end, 'PERMISSIVE')] }));
   } else if (eff.scope === 'workload') {
-    out.push({ title: `Set ${pa.obj.name} to PERMISSIVE`, edits: [replace(pa.obj.file, eff.span!.start, eff.span!.end, 'PERMISSIVE')], preferred: true });
+    out.push(then({ title: `Set ${pa.obj.name} to PERMISSIVE`, edits: [replace(pa.obj.file, eff.span!.start, eff.span!.end, 'PERMISSIVE')], preferred: true }));
   } else {
-    out.push({ title: permissiveTitle, edits: [replace(pa.obj.file, eff.span!.start, eff.span!.end, 'PERMISSIVE')], preferred: !scrape });
+    out.push(then({ title: permissiveTitle, edits: [replace(pa.obj.file, eff.span!.start, eff.span!.end, 'PERMISSIVE')], preferred: !scrape }));
   }
   if (!out.some((f) => f.preferred) && out.length) out[0].preferred = true;
   return out;
