@@ -5,21 +5,29 @@ import { replace } from '../fixes/edits';
 export default defineRule({
   id: 'port-level-mtls-unknown-port',
   defaultSeverity: 'warning',
-  description: 'A portLevelMtls key is not a container port of the selected workloads (keys are workload ports, not Service ports), so the setting never applies.',
+  description: 'A portLevelMtls key is a Service port that maps to another targetPort (keys are the ports the workload receives on, not Service ports), so the setting never applies.',
   kinds: ['PeerAuthentication'],
   check({ model, report }) {
     for (const pa of model.peerAuths) {
       if (!pa.selector || !Object.keys(pa.selector).length || !pa.portLevel.length) continue;
+      if (pa.ns === model.meshConfig.rootNamespace) continue; // Istio ignores selector policies in the root namespace
       const ws = model.workloadsFor(pa.ns, pa.selector);
       if (!ws.length) continue;
-      // a container without `ports:` may still listen anywhere: unknown, not missing
+      // a container without `ports:` may listen anywhere: nothing to compare against
       if (ws.some((w) => !w.containers.length || w.containers.some((c) => !c.ports.length))) continue;
+      // Istio keys portLevelMtls by the port the workload receives on: the Service targetPort (declared
+      // containerPorts are informational; an undeclared targetPort is a real port)
       const declared = new Set(ws.flatMap((w) => w.containers.flatMap((c) => c.ports.map((p) => p.containerPort))));
+      const targets = new Set<number>();
+      for (const w of ws) for (const s of model.servicesOf(w)) for (const sp of s.ports) {
+        const cp = model.containerPort(s, sp, w);
+        if (cp !== undefined) targets.add(cp);
+      }
       const keys = new Set(pa.portLevel.map((p) => p.port));
       for (const pl of pa.portLevel) {
-        if (!Number.isInteger(pl.port) || declared.has(pl.port)) continue;
+        if (!Number.isInteger(pl.port) || declared.has(pl.port) || targets.has(pl.port)) continue;
         if (pl.port >= 15000 && pl.port <= 15090) continue; // Istio's own proxy ports
-        // the Service port the author probably meant, and the container port it reaches
+        // the real failure: the key is a Service port that reaches another targetPort
         const mapped = new Set<number>();
         const via: string[] = [];
         for (const w of ws) {
@@ -34,6 +42,7 @@ export default defineRule({
             }
           }
         }
+        const names = ws.slice(0, 3).map((w) => `${w.kind} ${w.name}`).join(', ') + (ws.length > 3 ? ', ...' : '');
         const fixes: Fix[] = [];
         if (mapped.size === 1) {
           const n = [...mapped][0];
@@ -42,12 +51,24 @@ export default defineRule({
             fixes.push({ title: `Use container port ${n}`, edits: [replace(pa.obj.file, pl.keyNode.start, pl.keyNode.end, quoted)], preferred: true });
           }
         }
-        const names = ws.slice(0, 3).map((w) => `${w.kind} ${w.name}`).join(', ');
+        if (via.length) {
+          report({
+            file: pa.obj.file,
+            start: pl.keyNode.start,
+            end: pl.keyNode.end,
+            message: `portLevelMtls port ${pl.port} in PeerAuthentication ${pa.ns}/${pa.obj.name} is a Service port, not a port ${names} receive${ws.length > 1 ? '' : 's'} on: ${via[0]}. Istio matches portLevelMtls keys against the workload's target ports, so this ${pl.mode ?? 'UNSET'} setting never applies; the key should be ${[...mapped].join(' or ')}.`,
+            fixes,
+          });
+          continue;
+        }
+        // neither a declared container port nor a Service targetPort: unknown whether anything listens there
+        const known = [...new Set([...declared, ...targets])].sort((a, b) => a - b);
         report({
           file: pa.obj.file,
           start: pl.keyNode.start,
           end: pl.keyNode.end,
-          message: `portLevelMtls port ${pl.port} in PeerAuthentication ${pa.ns}/${pa.obj.name} is not a container port of ${names}${ws.length > 3 ? ', ...' : ''} (declared: ${[...declared].sort((a, b) => a - b).join(', ')}). Istio matches portLevelMtls keys against the workload's ports, not Service ports, so this ${pl.mode ?? ''} setting never applies${via.length ? `: ${via[0]}, so the key should be ${[...mapped].join(' or ')}` : ''}.`.replace('this  setting', 'this setting'),
+          severity: 'information',
+          message: `portLevelMtls port ${pl.port} in PeerAuthentication ${pa.ns}/${pa.obj.name} is neither a declared container port nor a Service targetPort of ${names} (known: ${known.join(', ')}). meshlint cannot see whether anything listens on ${pl.port}; if nothing does, this ${pl.mode ?? 'UNSET'} setting has no effect.`,
           fixes,
         });
       }

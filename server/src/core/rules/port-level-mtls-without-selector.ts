@@ -7,18 +7,19 @@ import { lineStartAt } from '../text';
 export default defineRule({
   id: 'port-level-mtls-without-selector',
   defaultSeverity: 'error',
-  description: 'PeerAuthentication has portLevelMtls but no workload selector: Istio applies port-level settings only to policies with a selector.',
+  description: 'PeerAuthentication has portLevelMtls but no workload selector: Istio validation rejects the object, so none of it (port settings nor mode) takes effect.',
   kinds: ['PeerAuthentication'],
   check({ model, report }) {
     for (const pa of model.peerAuths) {
       if (!pa.portLevelPair || !pa.portLevel.length) continue;
       if (pa.selector && Object.keys(pa.selector).length) continue;
       const scope = pa.ns === model.meshConfig.rootNamespace ? 'mesh-wide' : `namespace-wide (${pa.ns})`;
-      // which workload owns each port key (keys are container ports)
+      // which workload owns each port key (keys are the ports workloads receive on)
       const owners = new Map<Workload, PeerAuth['portLevel']>();
       let ambiguous = false;
       for (const pl of pa.portLevel) {
-        const ws = model.workloads.filter((w) => w.ns === pa.ns && w.containers.some((c) => c.ports.some((p) => p.containerPort === pl.port)));
+        // the workloads that receive on this port: a declared container port or a Service targetPort
+        const ws = model.workloads.filter((w) => w.ns === pa.ns && (w.containers.some((c) => c.ports.some((p) => p.containerPort === pl.port)) || model.servicesOf(w).some((s) => s.ports.some((sp) => model.containerPort(s, sp, w) === pl.port))));
         if (ws.length !== 1) {
           ambiguous = true;
           break;
@@ -55,7 +56,7 @@ export default defineRule({
         file: pa.obj.file,
         start: pa.portLevelPair.key.start,
         end: pa.portLevelPair.key.end,
-        message: `PeerAuthentication ${pa.ns}/${pa.obj.name} is ${scope} (no selector) but sets portLevelMtls for port${pa.portLevel.length > 1 ? 's' : ''} ${pa.portLevel.map((p) => p.port).join(', ')}. Istio honours portLevelMtls only in a policy with a workload selector, and its keys are container ports: these port settings have no effect.`,
+        message: `PeerAuthentication ${pa.ns}/${pa.obj.name} is ${scope} (no selector) but sets portLevelMtls for port${pa.portLevel.length > 1 ? 's' : ''} ${pa.portLevel.map((p) => p.port).join(', ')}. Istio's validation rejects it ("portLevelMtls requires selector"; "mesh/namespace peer authentication cannot have port level mTLS"): kubectl apply / the GitOps sync fails and the object never exists, so neither its port settings nor its mode${pa.mode ? ` ${pa.mode}` : ''} take effect. Port settings belong in a policy with a workload selector, keyed by the port the workload receives on.`,
         fixes,
       });
     }
