@@ -44,7 +44,7 @@ test('story B: the findings and where they land', () => {
   assert.ok(strict.related!.some((r) => r.span.file === 'monitoring/prometheus.yaml'), 'points at the scrape job');
   const sd = got.find((f) => f.rule === 'prometheus-sd-target-missing')!;
   assert.match(sd.message, /argocd-server/);
-  assert.deepEqual(sd.fixes!.map((x) => x.title), ['Scrape pods instead (role: pod)']);
+  assert.deepEqual(sd.fixes!.map((x) => x.title), ['Scrape pods instead (role: pod) (then STRICT mTLS rejects these plaintext scrapes: argocd-application-controller port 8082)']);
 });
 
 test('story B2 fix: removing the opt-out label clears the STRICT finding and keeps YAML valid', () => {

@@ -114,6 +114,8 @@ export interface MeshConfig {
   enableAutoMtls: boolean;
   rootNamespace: string;
   outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Istio's Prometheus metrics merging (default true; `enablePrometheusMerge: false` turns it off) */
+  enablePrometheusMerge: boolean;
   /** where enableAutoMtls was set, if in the workspace */
   autoMtlsSpan?: Span;
 }
@@ -431,7 +433,7 @@ export class MeshModel {
   }
 
   private readMeshConfig(overrides: MeshConfigOverrides): MeshConfig {
-    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY' };
+    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY', enablePrometheusMerge: true };
     const apply = (node: YNode | undefined, file: string) => {
       if (!isMap(node)) return;
       const am = get(node, 'enableAutoMtls');
@@ -443,6 +445,8 @@ export class MeshModel {
       if (rn) mc.rootNamespace = rn;
       const otp = str(node, 'outboundTrafficPolicy', 'mode');
       if (otp === 'REGISTRY_ONLY' || otp === 'ALLOW_ANY') mc.outboundTrafficPolicy = otp;
+      const pm = str(node, 'enablePrometheusMerge');
+      if (pm !== undefined) mc.enablePrometheusMerge = pm.toLowerCase() !== 'false';
     };
     for (const o of this.kind('IstioOperator')) apply(get(o.root, 'spec', 'meshConfig'), o.file);
     for (const o of this.kind('ConfigMap')) {
@@ -456,6 +460,8 @@ export class MeshModel {
       const rn = /^rootNamespace:\s*([\w.-]+)\s*$/m.exec(txt);
       if (rn) mc.rootNamespace = rn[1];
       if (/^outboundTrafficPolicy:\s*\n\s+mode:\s*REGISTRY_ONLY/m.test(txt)) mc.outboundTrafficPolicy = 'REGISTRY_ONLY';
+      const pm = /^enablePrometheusMerge:\s*(true|false)\s*$/m.exec(txt);
+      if (pm) mc.enablePrometheusMerge = pm[1] === 'true';
     }
     if (overrides.enableAutoMtls !== undefined) mc.enableAutoMtls = overrides.enableAutoMtls;
     if (overrides.rootNamespace) mc.rootNamespace = overrides.rootNamespace;

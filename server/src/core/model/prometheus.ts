@@ -252,8 +252,9 @@ function annotationPort(job: ScrapeJob, kind: 'pod' | 'service'): boolean {
   return job.relabels.some((r) => r.targetLabel === '__address__' && r.sources.some((s) => s === `__meta_kubernetes_${kind}_annotation_prometheus_io_port`));
 }
 
-function usesScrapeAnnotation(job: ScrapeJob): boolean {
-  return job.relabels.some((r) => r.action === 'keep' && r.sources.some((s) => /_annotation_prometheus_io_scrape$/.test(s)));
+/** the job keeps targets on the POD prometheus.io/scrape annotation (the one metrics merging rewrites) */
+function usesPodScrapeAnnotation(job: ScrapeJob): boolean {
+  return job.relabels.some((r) => r.action === 'keep' && r.sources.some((s) => /^__meta_kubernetes_pod_annotation(present)?_prometheus_io_scrape$/.test(s)));
 }
 
 const POD_KEYS = new Set(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_phase', '__meta_kubernetes_pod_ready', '__meta_kubernetes_pod_controller_kind', '__meta_kubernetes_pod_container_port_name', '__meta_kubernetes_pod_container_port_number', '__meta_kubernetes_pod_container_name', '__meta_kubernetes_pod_container_init']);
@@ -283,9 +284,19 @@ function svcMeta(s: Service): Meta {
   return m;
 }
 
-/** Sidecar workloads scraped through prometheus.io annotations get Istio's metrics merging (plaintext port 15020). */
+/**
+ * Istio's metrics merging (`pkg/kube/inject` `applyPrometheusMerge`): at injection, a sidecar pod's
+ * `prometheus.io/*` POD annotations are rewritten to the agent's plaintext port 15020
+ * (`/stats/prometheus`), unless `prometheus.io/scrape: "false"`, the pod annotation
+ * `prometheus.istio.io/merge-metrics` says otherwise, or meshConfig `enablePrometheusMerge: false`.
+ * Service annotations are never rewritten.
+ */
 function mergedBySidecar(model: MeshModel, w: Workload): boolean {
-  return model.membership(w).mode === 'sidecar' && w.podAnnotations['prometheus.istio.io/merge-metrics'] !== 'false';
+  if (model.membership(w).mode !== 'sidecar') return false;
+  if ((w.podAnnotations['prometheus.io/scrape'] ?? '').toLowerCase() === 'false') return false;
+  const anno = w.podAnnotations['prometheus.istio.io/merge-metrics']?.toLowerCase();
+  if (anno === 'true' || anno === 'false') return anno === 'true';
+  return model.meshConfig.enablePrometheusMerge;
 }
 
 function jobTargets(model: MeshModel, job: ScrapeJob): ScrapeTarget[] {
@@ -293,13 +304,15 @@ function jobTargets(model: MeshModel, job: ScrapeJob): ScrapeTarget[] {
   if (job.istioTls) return out;
   const span: Span = job.nameNode ? { file: job.file, start: job.nameNode.start, end: job.nameNode.end } : { file: job.file, start: job.node.start, end: job.node.start };
   const description = `Prometheus scrape job ${job.name} (${job.scraper.description})`;
-  const viaAnnotation = usesScrapeAnnotation(job);
+  const viaAnnotation = usesPodScrapeAnnotation(job);
+  // the address comes from the pod's prometheus.io/port only (merging rewrote it to 15020)
+  const podPortOnly = annotationPort(job, 'pod') && !annotationPort(job, 'service');
   const nsOk = (ns: string, sd: SdConfig) => !sd.namespaces || sd.namespaces.includes(ns);
   for (const sd of job.sd) {
     if (sd.role === 'pod') {
       for (const w of model.workloads) {
         if (!nsOk(w.ns, sd)) continue;
-        if (viaAnnotation && mergedBySidecar(model, w)) continue;
+        if ((viaAnnotation || podPortOnly) && mergedBySidecar(model, w)) continue;
         const base = podMeta(w);
         const annPort = annotationPort(job, 'pod') ? Number(w.podAnnotations['prometheus.io/port']) || undefined : undefined;
         const ports = new Set<number>();
@@ -326,7 +339,7 @@ function jobTargets(model: MeshModel, job: ScrapeJob): ScrapeTarget[] {
           sm.set('__meta_kubernetes_endpoint_port_name', p.name ?? '');
           sm.set('__meta_kubernetes_endpoint_port_protocol', p.protocol ?? 'TCP');
           for (const w of model.serviceWorkloads(s)) {
-            if (viaAnnotation && mergedBySidecar(model, w)) continue;
+            if ((viaAnnotation || podPortOnly) && mergedBySidecar(model, w)) continue;
             const m = new Map([...sm, ...(sd.role === 'service' ? [] : podMeta(w))]);
             const keys = new Set([...SVC_KEYS, ...(sd.role === 'service' ? [] : POD_KEYS)]);
             if (passes(job, m, keys) !== true) continue;
@@ -468,8 +481,8 @@ function annotationTargets(model: MeshModel, scrapers: Scraper[]): ScrapeTarget[
     const ap = mapEntries(s.obj.root, 'metadata', 'annotations').find((p) => String(p.key.v) === 'prometheus.io/scrape');
     const span: Span = ap ? { file: s.obj.file, start: ap.key.start, end: ap.value ? ap.value.end : ap.key.end } : { file: s.obj.file, start: s.obj.root.start, end: s.obj.root.start };
     for (const p of sps) {
+      // metrics merging rewrites pod annotations only: a scrape keyed on the Service's still reaches the app port
       for (const w of model.serviceWorkloads(s)) {
-        if (mergedBySidecar(model, w)) continue;
         const cport = model.containerPort(s, p, w);
         if (cport !== undefined) out.push({ workload: w, containerPort: cport, service: s, servicePort: p.port, scraper, span, description: `Prometheus (annotation prometheus.io/scrape on Service ${s.name}; ${scraper.description})` });
       }

@@ -63,10 +63,16 @@ function jobNamespaces(sd: SdConfig, keeps: Relabel[]): string[] | undefined {
 function fixes(model: MeshModel, job: ScrapeJob, sd: SdConfig, namespaces: string[]): Fix[] {
   if (!job.exact || !sd.roleNode || job.sd.length !== 1) return [];
   const apps = new Set<string>();
+  // the pods the new job scrapes, in plaintext from a scraper outside the mesh: STRICT there resets them
+  const strict: string[] = [];
   for (const w of model.workloads) {
     if (!namespaces.includes(w.ns)) continue;
     const name = w.podLabels['app.kubernetes.io/name'];
-    if (name && /^[a-z0-9-]+$/.test(name) && w.containers.some((c) => c.ports.some((p) => p.name === 'metrics'))) apps.add(name);
+    const ports = w.containers.flatMap((c) => c.ports.filter((p) => p.name === 'metrics'));
+    if (name && /^[a-z0-9-]+$/.test(name) && ports.length) {
+      apps.add(name);
+      if (job.scraper.mesh === 'none' && model.membership(w).mode !== 'none') for (const p of ports) if (model.effectiveMtls(w, p.containerPort).mode === 'STRICT') strict.push(`${w.name} port ${p.containerPort}`);
+    }
   }
   if (!apps.size) return [];
   const edits: TextEdit[] = [replace(job.file, sd.roleNode.start, sd.roleNode.end, 'pod')];
@@ -96,5 +102,6 @@ function fixes(model: MeshModel, job: ScrapeJob, sd: SdConfig, namespaces: strin
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     edits.push({ file: job.file, start: le, end: le, newText: `${eol}${itemIndent}- source_labels: [__meta_kubernetes_pod_container_port_name]${eol}${dashIndent}action: keep${eol}${dashIndent}regex: metrics` });
   }
+  if (strict.length) return [{ title: `Scrape pods instead (role: pod) (then STRICT mTLS rejects these plaintext scrapes: ${strict.slice(0, 3).join(', ')}${strict.length > 3 ? ', ...' : ''})`, edits, reveals: ['strict-mtls-plaintext-client'] }];
   return [{ title: 'Scrape pods instead (role: pod)', edits, preferred: true }];
 }
