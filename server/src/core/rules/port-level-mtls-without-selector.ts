@@ -1,6 +1,7 @@
 import { defineRule } from './rule';
 import type { Fix } from '../types';
-import type { PeerAuth, Workload } from '../model/model';
+import type { MeshModel, PeerAuth, Workload } from '../model/model';
+import { prometheusFacts } from '../model/prometheus';
 import { appendDocument, replace } from '../fixes/edits';
 import { lineStartAt } from '../text';
 
@@ -50,7 +51,10 @@ export default defineRule({
         let appended = '';
         for (const d of docs) appended += appendDocument(text + appended, pa.obj.file, d).newText;
         edits.push({ file: pa.obj.file, start: text.length, end: text.length, newText: appended });
-        fixes.push({ title: `Move port settings into a policy with a selector for ${names}`, edits, preferred: true });
+        // the fix makes the policy valid: its STRICT then applies to plaintext callers on the other ports
+        const plain = pa.mode === 'STRICT' ? plaintextCallersOf(model, pa, owners) : [];
+        const then = plain.length ? ` (then its STRICT mode applies and rejects plaintext from ${plain.slice(0, 2).join('; ')}${plain.length > 2 ? '; ...' : ''})` : '';
+        fixes.push({ title: `Move port settings into a policy with a selector for ${names}${then}`, edits, preferred: true, ...(plain.length ? { reveals: ['strict-mtls-plaintext-client'] } : {}) });
       }
       report({
         file: pa.obj.file,
@@ -62,6 +66,25 @@ export default defineRule({
     }
   },
 });
+
+/** Callers outside the mesh that reach, in plaintext, a workload the policy would govern, on a port it leaves STRICT. */
+function plaintextCallersOf(model: MeshModel, pa: PeerAuth, owners: Map<Workload, PeerAuth['portLevel']>): string[] {
+  const out = new Set<string>();
+  const scope = (w: Workload) => (pa.ns === model.meshConfig.rootNamespace || w.ns === pa.ns) && model.membership(w).mode !== 'none';
+  const exempt = (w: Workload, port: number) => (owners.get(w) ?? []).some((p) => p.port === port && p.mode !== 'STRICT');
+  for (const c of model.callers()) {
+    if (c.mesh !== 'none' || c.kind === 'prometheus') continue;
+    for (const w of model.serviceWorkloads(c.service)) {
+      if (!scope(w)) continue;
+      for (const sp of c.port !== undefined ? c.service.ports.filter((p) => p.port === c.port) : c.service.ports) {
+        const cp = model.containerPort(c.service, sp, w);
+        if (cp !== undefined && !exempt(w, cp)) out.add(c.description);
+      }
+    }
+  }
+  for (const t of prometheusFacts(model).targets) if (t.scraper.mesh === 'none' && scope(t.workload) && !exempt(t.workload, t.containerPort)) out.add(t.description);
+  return [...out];
+}
 
 export function selectorFor(w: Workload): Record<string, string> {
   const l = w.podLabels;
