@@ -67,7 +67,12 @@ function fixes(model: MeshModel, s: Service, ports: ServicePort[], proto: 'http'
     if (!pp) return [];
     add.push(insertLinesAfter(text, s.obj.file, pp.key.start, [`appProtocol: ${proto}`], text.slice(text.lastIndexOf('\n', pp.key.start - 1) + 1, pp.key.start).replace(/[^ ]/g, ' ')));
   }
-  out.push({ title: `Add appProtocol: ${proto}`, edits: add, preferred: true });
+  // a port declared HTTP is routed by Host: an in-mesh ingress controller or nginx that sends the client's
+  // Host (answered by the sniffed port's catch-all route today) then leaves through PassthroughCluster
+  const hostCallers = proto === 'http' ? model.callersOf(s).filter((c) => (c.kind === 'ingress' || c.kind === 'nginx') && c.mesh === 'sidecar') : [];
+  const reveals = hostCallers.length ? ['ingress-nginx-sidecar-upstream', 'host-header-passthrough'] : undefined;
+  const then = hostCallers.length ? ` (then ${[...new Set(hostCallers.map((c) => c.description))].join(', ')} must send Host ${s.name})` : '';
+  out.push({ title: `Add appProtocol: ${proto}${then}`, edits: add, preferred: !reveals, reveals });
   const refs = portNameRefs(model, s);
   if (ports.every((p) => p.name && !refs.has(p.name) && /^[a-z0-9-]+$/.test(p.name))) {
     const ren: TextEdit[] = [];
@@ -77,7 +82,7 @@ function fixes(model: MeshModel, s: Service, ports: ServicePort[], proto: 'http'
       if (newName === p.name || s.ports.some((x) => x.name === newName)) return out;
       ren.push(replace(s.obj.file, n.start, n.end, newName));
     }
-    out.push({ title: ports.length === 1 ? `Name the port ${proto}-${ports[0].name}`.slice(0, 60) : `Name the ports ${proto}-...`, edits: ren });
+    out.push({ title: (ports.length === 1 ? `Name the port ${proto}-${ports[0].name}`.slice(0, 60) : `Name the ports ${proto}-...`) + then, edits: ren, reveals });
   }
   return out;
 }
