@@ -30,6 +30,8 @@ export interface Service {
   ports: ServicePort[];
   type?: string;
   externalName?: string;
+  /** spec.clusterIP as written: an address, "None" (headless), or undefined (allocated by the cluster) */
+  clusterIP?: string;
 }
 
 export interface ContainerPort {
@@ -363,6 +365,7 @@ export class MeshModel {
       ports,
       type: str(spec, 'type'),
       externalName: str(spec, 'externalName'),
+      clusterIP: str(spec, 'clusterIP'),
     };
   }
 

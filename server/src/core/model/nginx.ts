@@ -7,6 +7,8 @@
 import type { NgxDirective, NgxArg } from '../source/nginx/ast';
 import { MeshModel, NginxConf, Service, HostResolution, MeshMode, Workload, Caller } from './model';
 import { dirname, joinPath } from '../source/files';
+import { outboundCaptureAll, Capture } from './capture';
+import { defaultPort } from './protocol';
 
 /** A directive together with the file its offsets point into. */
 export interface Located {
@@ -26,20 +28,38 @@ export type Children = { items: Located[]; unknown: boolean };
 export interface ProxyTarget {
   conf: NginxConf;
   file: string;
+  /** proxy_pass or grpc_pass */
   directive: NgxDirective;
   /** enclosing blocks, outermost first (http, server, location, ...) */
   chain: Located[];
   scheme: string;
   host: string;
   port?: number;
-  /** offsets of the host inside the proxy_pass argument */
+  /** offsets of the host inside the proxy_pass argument (or inside the `set` value it comes from) */
   hostStart: number;
   hostEnd: number;
+  /** the host came from `set $var value;`: the file of that directive (hostStart/hostEnd point into it) */
+  hostFile?: string;
+  /** the variable proxy_pass names, when the host comes from `set` */
+  variable?: string;
   /** set when proxy_pass names an upstream block */
   upstream?: { name: string; block: Located; servers: { host: string; port?: number; arg: NgxArg; file: string; service?: Service; res: HostResolution }[] };
   service?: Service;
   res: HostResolution;
   caller: { mesh: MeshMode; workloads: Workload[]; ns?: string };
+  /** whether the caller's sidecar intercepts this call (traffic.sidecar.istio.io annotations) */
+  capture: Capture;
+}
+
+/** The header directive of a target's module: proxy_set_header for proxy_pass, grpc_set_header for grpc_pass. */
+export function headerDirective(t: ProxyTarget): string {
+  return t.directive.name === 'grpc_pass' ? 'grpc_set_header' : 'proxy_set_header';
+}
+
+/** The caller's mesh mode for this call: a sidecar that the call bypasses does not count. */
+export function callMesh(t: ProxyTarget): MeshMode {
+  if (t.caller.mesh !== 'sidecar') return t.caller.mesh;
+  return t.capture.captured === true ? 'sidecar' : t.capture.captured === false ? 'none' : 'unknown';
 }
 
 export interface NginxFacts {
@@ -219,7 +239,7 @@ function build(model: MeshModel): NginxFacts {
       for (const loc of ch.items) {
         const d = loc.d;
         if (d.block && d.name !== 'upstream' && !d.rawBody) walk(d.block, loc.file, [...chain, loc]);
-        if (d.name === 'proxy_pass' && d.args.length) {
+        if ((d.name === 'proxy_pass' || d.name === 'grpc_pass') && d.args.length) {
           const t = target(model, conf, loc, chain, upstreams, caller, children);
           if (t) targets.push(t);
         }
@@ -237,8 +257,10 @@ function build(model: MeshModel): NginxFacts {
         service: s,
         port: t.upstream ? t.upstream.servers.find((u) => u.service === s)?.port : t.port,
         from: t.caller.workloads,
-        mesh: t.caller.mesh,
-        description: t.caller.workloads.length ? `nginx in ${t.caller.workloads.map((w) => `${w.kind} ${w.name}`).join(', ')}` : `nginx config ${t.file}`,
+        mesh: callMesh(t),
+        description:
+          (t.caller.workloads.length ? `nginx in ${t.caller.workloads.map((w) => `${w.kind} ${w.name}`).join(', ')}` : `nginx config ${t.file}`) +
+          (t.caller.mesh === 'sidecar' && t.capture.captured !== true ? ` (${t.capture.reason})` : ''),
       };
       model.extraCallers.push(c);
     }
@@ -299,10 +321,38 @@ export function callerOf(model: MeshModel, conf: NginxConf): ProxyTarget['caller
   return { mesh: modes.size === 1 ? [...modes][0] : 'unknown', workloads: conf.workloads, ns: conf.ns };
 }
 
-function parseUrl(raw: string): { scheme: string; host: string; port?: number; hostOffset: number } | undefined {
+function parseUrl(raw: string, schemeOptional: boolean): { scheme: string; host: string; port?: number; hostOffset: number } | undefined {
   const m = /^([a-z]+):\/\/([^/:?#]+)(?::(\d+))?/i.exec(raw);
-  if (!m) return undefined;
+  if (!m) {
+    // grpc_pass host:port (the grpc:// scheme is optional)
+    const g = schemeOptional ? /^([^/:?#]+)(?::(\d+))?$/.exec(raw) : null;
+    if (!g || g[1] === 'unix') return undefined;
+    return { scheme: 'grpc', host: g[1], port: g[2] ? Number(g[2]) : undefined, hostOffset: 0 };
+  }
   return { scheme: m[1].toLowerCase(), host: m[2], port: m[3] ? Number(m[3]) : undefined, hostOffset: m[1].length + 3 };
+}
+
+/**
+ * The literal value of `set $name value;` that applies at the proxy_pass: the innermost level that sets
+ * it (nginx runs the server's rewrite directives, then the location's). undefined when it is set inside
+ * an `if`, by a non-literal value, or not at all (maps, captures): the target is then unknown.
+ */
+function setValue(conf: NginxConf, chain: Located[], name: string, children: (conf: NginxConf, items: NgxDirective[], file: string) => Children): { value: string; loc: Located } | undefined {
+  const levels = [children(conf, conf.config.directives, conf.file), ...chain.map((c) => children(conf, c.d.block ?? [], c.file))];
+  const setsIn = (ds: NgxDirective[]): boolean => ds.some((d) => (d.name === 'set' && d.args[0]?.value === name) || (!!d.block && d.name === 'if' && setsIn(d.block)));
+  for (const l of levels) if (l.items.some((x) => (x.d.name === 'if' && x.d.block && setsIn(x.d.block)) || ((x.d.name === 'map' || x.d.name === 'geo') && x.d.args[1]?.value === name))) return undefined;
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const sets = levels[i].items.filter((x) => x.d.name === 'set' && x.d.args[0]?.value === name);
+    if (!sets.length) {
+      if (levels[i].unknown) return undefined;
+      continue;
+    }
+    const last = sets[sets.length - 1];
+    const v = last.d.args[1];
+    if (!v || v.value.includes('$')) return undefined;
+    return { value: v.value, loc: last };
+  }
+  return undefined;
 }
 
 function target(
@@ -315,13 +365,31 @@ function target(
   children: (conf: NginxConf, items: NgxDirective[], file: string) => Children,
 ): ProxyTarget | undefined {
   const arg = loc.d.args[0];
-  const u = parseUrl(arg.value);
-  if (!u || u.host.includes('$')) return undefined;
-  if (u.scheme !== 'http' && u.scheme !== 'https' && u.scheme !== 'grpc' && u.scheme !== 'grpcs') return undefined;
+  const grpc = loc.d.name === 'grpc_pass';
+  let u = parseUrl(arg.value, grpc);
+  if (!u) return undefined;
   // offsets in the raw token (quotes shift by one)
   const rawShift = arg.quote ? 1 : 0;
-  const hostStart = arg.start + rawShift + u.hostOffset;
-  const hostEnd = hostStart + u.host.length;
+  let hostStart = arg.start + rawShift + u.hostOffset;
+  let hostEnd = hostStart + u.host.length;
+  let hostFile: string | undefined;
+  let variable: string | undefined;
+  if (u.host.includes('$')) {
+    // proxy_pass http://$backend with `set $backend literal;`
+    const vm = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(u.host);
+    if (!vm) return undefined;
+    const sv = setValue(conf, chain, '$' + vm[1], children);
+    if (!sv) return undefined;
+    const hm = /^([^/:?#$]+)(?::(\d+))?$/.exec(sv.value);
+    if (!hm) return undefined;
+    variable = '$' + vm[1];
+    const va = sv.loc.d.args[1];
+    hostFile = sv.loc.file;
+    hostStart = va.start + (va.quote ? 1 : 0);
+    hostEnd = hostStart + hm[1].length;
+    u = { ...u, host: hm[1], port: u.port ?? (hm[2] ? Number(hm[2]) : undefined) };
+  }
+  if (grpc ? u.scheme !== 'grpc' && u.scheme !== 'grpcs' : u.scheme !== 'http' && u.scheme !== 'https' && u.scheme !== 'grpc' && u.scheme !== 'grpcs') return undefined;
   const base: ProxyTarget = {
     conf,
     file: loc.file,
@@ -332,8 +400,11 @@ function target(
     port: u.port,
     hostStart,
     hostEnd,
+    hostFile,
+    variable,
     res: { clusterLocal: false, nsKnown: false },
     caller,
+    capture: { captured: true },
   };
   const up = upstreams.get(u.host);
   if (up && up.d.block) {
@@ -347,10 +418,13 @@ function target(
       servers.push({ host: m[1], port: m[2] ? Number(m[2]) : undefined, arg: a, file: s.file, service: res.service, res });
     }
     base.upstream = { name: u.host, block: up, servers };
+    const ports = new Set(servers.map((s) => s.port ?? 80));
+    base.capture = caller.mesh === 'sidecar' ? outboundCaptureAll(caller.workloads, ports.size === 1 ? [...ports][0] : undefined, servers.length === 1 ? servers[0].service?.clusterIP : undefined) : { captured: true };
     return base;
   }
   base.res = model.resolveHost(u.host, caller.ns);
   base.service = base.res.service;
+  base.capture = caller.mesh === 'sidecar' ? outboundCaptureAll(caller.workloads, u.port ?? defaultPort(u.scheme), base.service?.clusterIP ?? (/^\d+\.\d+\.\d+\.\d+$/.test(u.host) ? u.host : undefined)) : { captured: true };
   return base;
 }
 
@@ -371,8 +445,9 @@ export function effectiveDirective(facts: NginxFacts, t: ProxyTarget, name: stri
  */
 export function effectiveHeaders(facts: NginxFacts, t: ProxyTarget): { headers: Located[]; levelIndex: number; unknown: boolean; levels: Children[] } {
   const levels = levelsOf(facts, t);
+  const name = headerDirective(t);
   for (let i = levels.length - 1; i >= 0; i--) {
-    const hs = levels[i].items.filter((l) => l.d.name === 'proxy_set_header');
+    const hs = levels[i].items.filter((l) => l.d.name === name);
     if (hs.length) return { headers: hs, levelIndex: i, unknown: levels[i].unknown, levels };
     if (levels[i].unknown) return { headers: [], levelIndex: i, unknown: true, levels };
   }
@@ -391,6 +466,8 @@ export function hostHeader(facts: NginxFacts, t: ProxyTarget): { value: string; 
   const eff = effectiveHeaders(facts, t);
   if (eff.unknown) return { value: '', unknown: true };
   const h = [...eff.headers].reverse().find((l) => l.d.args[0]?.value.toLowerCase() === 'host');
-  if (!h) return { value: '$proxy_host', unknown: false };
+  // grpc_pass: nginx passes the client's request headers (grpc_pass_request_headers) and builds :authority
+  // itself; which name the sidecar then sees without grpc_set_header Host is not judged here
+  if (!h) return t.directive.name === 'grpc_pass' ? { value: '', unknown: true } : { value: '$proxy_host', unknown: false };
   return { value: h.d.args[1]?.value ?? '', directive: h, unknown: false };
 }

@@ -4,24 +4,18 @@ import type { K8sObject } from '../source/yaml';
 import { MeshModel, Service, ServicePort, objSpan } from '../model/model';
 import { get, seq, str, num, pair, isMap, isScalar } from '../source/ynode';
 import { eolOf, indentAt, lineStartAt } from '../text';
+import { portProtocol } from '../model/protocol';
 
 const SERVICE_UPSTREAM = 'nginx.ingress.kubernetes.io/service-upstream';
 const UPSTREAM_VHOST = 'nginx.ingress.kubernetes.io/upstream-vhost';
 
 type Proto = 'http' | 'tcp' | 'auto';
 
-/**
- * How Istio treats a Service port: `appProtocol` first, else the port name prefix (`http`, `http2`,
- * `grpc`, `grpc-web`, `h2c` are HTTP; `tcp`, `tls`, `https`, `mongo`, `mysql`, `redis`... are opaque
- * to HTTP routing); no declared protocol is sniffed ("auto"). istio/istio pkg/config/protocol
- * (`Parse`) and pilot's `kube.ConvertProtocol` (appProtocol wins over the name).
- */
+/** http: routed by Host; tcp: opaque; auto: sniffed (its own listener and route: any Host). model/protocol.ts. */
 function protoOf(p: ServicePort | undefined): Proto {
   if (!p) return 'auto';
-  const raw = (p.appProtocol ?? (p.name ?? '').split('-')[0]).toLowerCase().replace(/^kubernetes\.io\//, '');
-  if (['http', 'http2', 'grpc', 'grpc-web', 'h2c'].includes(raw)) return 'http';
-  if (['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp', 'thrift'].includes(raw)) return 'tcp';
-  return 'auto';
+  const c = portProtocol(p).cls;
+  return c === 'http' ? 'http' : c === 'sniffed' ? 'auto' : 'tcp';
 }
 
 interface Backend {

@@ -29,6 +29,7 @@ import authzDefaultServiceAccount from './authz-default-service-account';
 import servicePortProtocol from './service-port-protocol';
 // issue 14
 import ingressNginxSidecarUpstream from './ingress-nginx-sidecar-upstream';
+import nginxProxyPassGrpc from './nginx-proxy-pass-grpc';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -61,6 +62,7 @@ export const RULES: Rule[] = [
   servicePortProtocol,
   // issue 14
   ingressNginxSidecarUpstream,
+  nginxProxyPassGrpc,
 ];
 
 export function ruleById(id: string): Rule | undefined {

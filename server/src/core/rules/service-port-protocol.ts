@@ -3,11 +3,14 @@ import type { Fix, TextEdit } from '../types';
 import type { MeshModel, Service, ServicePort } from '../model/model';
 import { get, isMap, pair, str, seq } from '../source/ynode';
 import { insertLinesAfter, replace } from '../fixes/edits';
+import { portProtocol } from '../model/protocol';
 
-/** Istio's protocol prefixes for port names: `<protocol>[-<suffix>]`. */
-const PREFIX = /^(http|http2|https|grpc|grpc-web|mongo|mysql|redis|tcp|tls|udp)(-.*)?$/i;
-/** Server-first protocols on their well-known ports: sniffing waits for a client byte that never comes. */
-const SERVER_FIRST: Record<number, string> = { 3306: 'MySQL', 25: 'SMTP', 587: 'SMTP', 465: 'SMTPS', 21: 'FTP', 110: 'POP3', 143: 'IMAP' };
+/**
+ * Server-first protocols on their usual ports: sniffing waits for a client byte that never comes. Istio
+ * itself treats 25, 53, 3306 and 27017 as TCP when undeclared (ConvertProtocol's well-known ports), so
+ * those are not sniffed and not listed here.
+ */
+const SERVER_FIRST: Record<number, string> = { 587: 'SMTP', 465: 'SMTPS', 21: 'FTP', 110: 'POP3', 143: 'IMAP' };
 const HTTPISH_NAME = /^(web|api|ui|rest|metrics|health|admin|console|dashboard|frontend|app|service|server|svc)$/i;
 const HTTPISH_PORT = new Set([80, 8000, 8080, 8081, 8888, 3000, 5000, 9090]);
 
@@ -33,7 +36,7 @@ export default defineRule({
       if (s.externalName || s.type === 'ExternalName' || !s.ports.length) continue;
       const ws = model.serviceWorkloads(s);
       if (ws.length && ws.every((w) => model.membership(w).mode === 'none')) continue; // no mesh proxy on either side that we can see
-      const bare = s.ports.filter((p) => !p.appProtocol && !(p.name && PREFIX.test(p.name)) && (p.protocol ?? 'TCP').toUpperCase() === 'TCP');
+      const bare = s.ports.filter((p) => portProtocol(p).cls === 'sniffed');
       if (!bare.length) continue;
       const first = bare[0];
       const nameNode = get(first.node, 'name');
@@ -69,9 +72,15 @@ function fixes(model: MeshModel, s: Service, ports: ServicePort[], proto: 'http'
   }
   // a port declared HTTP is routed by Host: an in-mesh ingress controller or nginx that sends the client's
   // Host (answered by the sniffed port's catch-all route today) then leaves through PassthroughCluster
+  // and a port declared HTTP answers HTTP/1.0 with 426, which a sniffed port passed as TCP
   const hostCallers = proto === 'http' ? model.callersOf(s).filter((c) => (c.kind === 'ingress' || c.kind === 'nginx') && c.mesh === 'sidecar') : [];
-  const reveals = hostCallers.length ? ['ingress-nginx-sidecar-upstream', 'host-header-passthrough'] : undefined;
-  const then = hostCallers.length ? ` (then ${[...new Set(hostCallers.map((c) => c.description))].join(', ')} must send Host ${s.name})` : '';
+  const nginxCallers = proto === 'http' ? model.callersOf(s).filter((c) => c.kind === 'nginx') : [];
+  const reveals = hostCallers.length || nginxCallers.length ? [...(hostCallers.length ? ['ingress-nginx-sidecar-upstream', 'host-header-passthrough'] : []), ...(nginxCallers.length ? ['nginx-upstream-http10'] : [])] : undefined;
+  const then = hostCallers.length
+    ? ` (then ${[...new Set(hostCallers.map((c) => c.description))].join(', ')} must send Host ${s.name}${nginxCallers.length ? ' over HTTP/1.1' : ''})`
+    : nginxCallers.length
+      ? ` (then ${[...new Set(nginxCallers.map((c) => c.description))].join(', ')} must use HTTP/1.1)`
+      : '';
   out.push({ title: `Add appProtocol: ${proto}${then}`, edits: add, preferred: !reveals, reveals });
   const refs = portNameRefs(model, s);
   if (ports.every((p) => p.name && !refs.has(p.name) && /^[a-z0-9-]+$/.test(p.name))) {
