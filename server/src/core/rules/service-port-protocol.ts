@@ -36,7 +36,9 @@ export default defineRule({
       if (s.externalName || s.type === 'ExternalName' || !s.ports.length) continue;
       const ws = model.serviceWorkloads(s);
       if (ws.length && ws.every((w) => model.membership(w).mode === 'none')) continue; // no mesh proxy on either side that we can see
-      const bare = s.ports.filter((p) => portProtocol(p).cls === 'sniffed');
+      // Services Istio generates for waypoints/gateways (HBONE port 15008) are not the author's to declare
+      if (s.obj.labels['gateway.istio.io/managed']) continue;
+      const bare = s.ports.filter((p) => portProtocol(p).cls === 'sniffed' && p.appProtocol?.toLowerCase() !== 'hbone');
       if (!bare.length) continue;
       const first = bare[0];
       const nameNode = get(first.node, 'name');
