@@ -526,6 +526,16 @@ export class MeshModel {
     return (this.workloadsByNs.get(ns) ?? []).filter((w) => selects(selector, w.podLabels));
   }
 
+  /** The Services of a namespace (an index: no scan of the workspace). */
+  servicesIn(ns: string): readonly Service[] {
+    return this.servicesByNs.get(ns) ?? [];
+  }
+
+  /** The workloads of a namespace (an index: no scan of the workspace). */
+  workloadsIn(ns: string): readonly Workload[] {
+    return this.workloadsByNs.get(ns) ?? [];
+  }
+
   serviceWorkloads(s: Service): Workload[] {
     return this.workloadsFor(s.ns, s.selector);
   }

@@ -518,7 +518,7 @@ function build(model: MeshModel): PrometheusFacts {
       if (!dec) continue;
       const root = parseConfig(dec.text, dec.toFile);
       if (!root) continue;
-      const ws = model.workloads.filter((w) => w.ns === cm.ns && w.configMaps.includes(cm.name));
+      const ws = model.workloadsIn(cm.ns).filter((w) => w.configMaps.includes(cm.name));
       for (const w of ws) configured.add(w);
       const scraper = scraperOf(model, ws, cm.ns, `ConfigMap ${cm.ns}/${cm.name}`);
       jobs.push(...readJobs(root, cm.file, dec.exact, scraper, cm));

@@ -336,9 +336,20 @@ export function installedElsewhere(model: MeshModel, ns: string): boolean {
 /** A name that appears in a file meshlint could not read as objects (a Helm template, say): its objects are unknown. */
 export function mentionedInUnparsed(model: MeshModel, name: string): boolean {
   if (!name) return false;
+  if (/^[A-Za-z0-9-]+$/.test(name)) {
+    // the words of the unread files, once per model: a lookup per name, not a scan per finding
+    let words = unparsedWords.get(model);
+    if (!words) {
+      words = new Set();
+      for (const t of routing(model).unparsed) for (const w of t.match(/[A-Za-z0-9-]+/g) ?? []) words.add(w);
+      unparsedWords.set(model, words);
+    }
+    return words.has(name);
+  }
   const re = new RegExp(`(^|[^A-Za-z0-9-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9-]|$)`, 'm');
   return routing(model).unparsed.some((t) => re.test(t));
 }
+const unparsedWords = new WeakMap<MeshModel, Set<string>>();
 
 /**
  * Files that are applied together: the same directory, and when that directory has a
@@ -386,7 +397,56 @@ export function inUnit(model: MeshModel, file: string, other: string): boolean {
 
 /** Does the deployable unit of `file` show the applications of this namespace (at least one Service)? */
 export function namespaceDefinesServices(model: MeshModel, ns: string, file?: string): boolean {
-  return model.services.some((s) => s.ns === ns && (file === undefined || inUnit(model, file, s.obj.file)));
+  const svcs = model.servicesIn(ns);
+  if (file === undefined) return svcs.length > 0;
+  // inUnit depends on the file's folder only: answer once per (namespace, folder)
+  let memo = definesMemo.get(model);
+  if (!memo) definesMemo.set(model, (memo = new Map()));
+  const key = ns + '\u0000' + dirOf(file);
+  let r = memo.get(key);
+  if (r === undefined) memo.set(key, (r = svcs.some((s) => inUnit(model, file, s.obj.file))));
+  return r;
+}
+
+const seIndex = new WeakMap<MeshModel, { exact: Map<string, ServiceEntry[]>; wild: ServiceEntry[]; order: Map<ServiceEntry, number> }>();
+
+/** ServiceEntries that may define one of `hosts` (exact hosts from an index, wildcard entries always), in workspace order. */
+function serviceEntriesFor(model: MeshModel, hosts: string[]): ServiceEntry[] {
+  let idx = seIndex.get(model);
+  if (!idx) {
+    idx = { exact: new Map(), wild: [], order: new Map() };
+    const all = routing(model).serviceEntries;
+    all.forEach((se, i) => {
+      idx!.order.set(se, i);
+      let wild = false;
+      for (const h of new Set(se.hosts.map((x) => x.toLowerCase()))) {
+        if (h.includes('*')) wild = true;
+        else {
+          const l = idx!.exact.get(h);
+          if (l) l.push(se);
+          else idx!.exact.set(h, [se]);
+        }
+      }
+      if (wild) idx!.wild.push(se);
+    });
+    seIndex.set(model, idx);
+  }
+  const out = new Set<ServiceEntry>();
+  for (const h of hosts) for (const se of idx.exact.get(h.toLowerCase()) ?? []) out.add(se);
+  for (const se of idx.wild) out.add(se);
+  return [...out].sort((a, b) => idx!.order.get(a)! - idx!.order.get(b)!);
+}
+
+const definesMemo = new WeakMap<MeshModel, Map<string, boolean>>();
+const namesMemo = new WeakMap<MeshModel, Map<string, string[]>>();
+
+/** The Service names of a namespace, for closest-name suggestions (computed once per namespace). */
+export function serviceNamesIn(model: MeshModel, ns: string): string[] {
+  let memo = namesMemo.get(model);
+  if (!memo) namesMemo.set(model, (memo = new Map()));
+  let r = memo.get(ns);
+  if (!r) memo.set(ns, (r = [...new Set(model.servicesIn(ns).map((s) => s.name))]));
+  return r;
 }
 
 /**
@@ -402,7 +462,7 @@ export function lookupHost(model: MeshModel, host: string, fromNs: string, fromF
   }
   const full = fqdn(model, host, fromNs);
   let hidden: K8sObject | undefined;
-  for (const se of routing(model).serviceEntries) {
+  for (const se of serviceEntriesFor(model, [full, host])) {
     if (!se.hosts.some((h) => hostMatches(h, full) || hostMatches(h, host))) continue;
     if (visibleTo(se.exportTo, se.ns, fromNs)) return { status: 'found', serviceEntry: se };
     hidden ??= se.obj;

@@ -16,7 +16,7 @@ export default defineRule({
             const m = DEFAULT_SA.exec(String(n.v));
             if (!m) continue;
             const ns = m[2];
-            const sharing = model.workloads.filter((w) => w.ns === ns && w.serviceAccount === 'default');
+            const sharing = model.workloadsIn(ns).filter((w) => w.serviceAccount === 'default');
             const who = sharing.length ? ` In the workspace, ${sharing.slice(0, 5).map((w) => `${w.kind} ${w.name}`).join(', ')}${sharing.length > 5 ? ', ...' : ''} run${sharing.length === 1 ? 's' : ''} as it.` : '';
             report({
               file: p.obj.file,

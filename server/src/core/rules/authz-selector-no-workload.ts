@@ -11,7 +11,7 @@ export default defineRule({
       if (p.targeted || !p.selector || !Object.keys(p.selector).length || !p.selectorNode) continue;
       // gateways and other Istio components are usually installed outside the repository
       if (p.ns === model.meshConfig.rootNamespace || Object.keys(p.selector).some((k) => k === 'istio' || k.startsWith('istio.io/') || k.startsWith('gateway.networking.k8s.io/'))) continue;
-      const inNs = model.workloads.filter((w) => w.ns === p.ns);
+      const inNs = model.workloadsIn(p.ns);
       if (!inNs.length) continue; // the namespace's workloads are not in the workspace: unknown
       if (model.workloadsFor(p.ns, p.selector).length) continue;
       const sel = Object.entries(p.selector).map(([k, v]) => `${k}=${v}`).join(', ');

@@ -1,5 +1,5 @@
 import { defineRule } from './rule';
-import { routing, lookupHost, closeNames, closeNameFixes } from '../model/routing';
+import { routing, lookupHost, closeNames, closeNameFixes, serviceNamesIn } from '../model/routing';
 
 /** Render a candidate Service name in the same form as the host that was written. */
 export function sameForm(host: string, name: string): string {
@@ -18,7 +18,7 @@ export default defineRule({
       if (!dr.hostNode || !dr.host) continue;
       const l = lookupHost(model, dr.host, dr.ns, dr.obj.file);
       if (l.status !== 'missing') continue;
-      const cands = l.ns && !l.hidden ? closeNames(dr.host.split('.')[0], model.services.filter((s) => s.ns === l.ns).map((s) => s.name)) : [];
+      const cands = l.ns && !l.hidden ? closeNames(dr.host.split('.')[0], serviceNamesIn(model, l.ns)) : [];
       report({
         file: dr.obj.file,
         start: dr.hostNode.start,

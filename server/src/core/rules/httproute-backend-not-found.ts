@@ -1,5 +1,5 @@
 import { defineRule } from './rule';
-import { routing, namespaceDefinesServices, closeNames, closeNameFixes } from '../model/routing';
+import { routing, namespaceDefinesServices, closeNames, closeNameFixes, serviceNamesIn } from '../model/routing';
 import { span } from '../model/model';
 
 export default defineRule({
@@ -14,7 +14,7 @@ export default defineRule({
         const s = model.service(b.ns, b.name);
         if (!s) {
           if (!namespaceDefinesServices(model, b.ns, r.obj.file)) continue; // the namespace's services are not in the workspace
-          const cands = closeNames(b.name, model.services.filter((x) => x.ns === b.ns).map((x) => x.name));
+          const cands = closeNames(b.name, serviceNamesIn(model, b.ns));
           report({
             file: r.obj.file,
             start: b.nameNode.start,

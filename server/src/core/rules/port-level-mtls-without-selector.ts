@@ -20,7 +20,7 @@ export default defineRule({
       let ambiguous = false;
       for (const pl of pa.portLevel) {
         // the workloads that receive on this port: a declared container port or a Service targetPort
-        const ws = model.workloads.filter((w) => w.ns === pa.ns && (w.containers.some((c) => c.ports.some((p) => p.containerPort === pl.port)) || model.servicesOf(w).some((s) => s.ports.some((sp) => model.containerPort(s, sp, w) === pl.port))));
+        const ws = model.workloadsIn(pa.ns).filter((w) => (w.containers.some((c) => c.ports.some((p) => p.containerPort === pl.port)) || model.servicesOf(w).some((s) => s.ports.some((sp) => model.containerPort(s, sp, w) === pl.port))));
         if (ws.length !== 1) {
           ambiguous = true;
           break;

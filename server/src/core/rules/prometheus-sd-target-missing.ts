@@ -25,8 +25,8 @@ export default defineRule({
         const namespaces = jobNamespaces(sd, keeps);
         if (!namespaces || !namespaces.length) continue;
         // every namespace must be one whose Services the workspace shows
-        if (!namespaces.every((ns) => !SYSTEM_NS.has(ns) && (model.services.some((s) => s.ns === ns) || model.workloads.some((w) => w.ns === ns)))) continue;
-        const inNs = model.services.filter((s) => namespaces.includes(s.ns));
+        if (!namespaces.every((ns) => !SYSTEM_NS.has(ns) && (model.servicesIn(ns).length > 0 || model.workloadsIn(ns).length > 0))) continue;
+        const inNs = namespaces.flatMap((ns) => model.servicesIn(ns));
         const kept = inNs.filter((s) => keeps.every((r) => r.regex!.test(r.sources.map((x) => (x === NS ? s.ns : s.name)).join(r.separator))));
         if (kept.length) continue;
         if (namespaces.includes('default') && svcKeeps.some((r) => r.regex!.test('kubernetes') || r.regex!.test('default;kubernetes'))) continue;

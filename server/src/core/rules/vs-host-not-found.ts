@@ -1,5 +1,5 @@
 import { defineRule } from './rule';
-import { routing, lookupHost, closeNames, closeNameFixes } from '../model/routing';
+import { routing, lookupHost, closeNames, closeNameFixes, serviceNamesIn } from '../model/routing';
 import { sameForm } from './dr-host-not-found';
 import { span } from '../model/model';
 
@@ -14,7 +14,7 @@ export default defineRule({
         const l = lookupHost(model, d.host, vs.ns, vs.obj.file);
         const what = d.mirror ? 'mirrors to' : 'routes to';
         if (l.status === 'missing') {
-          const cands = l.ns && !l.hidden ? closeNames(d.host.split('.')[0], model.services.filter((s) => s.ns === l.ns).map((s) => s.name)) : [];
+          const cands = l.ns && !l.hidden ? closeNames(d.host.split('.')[0], serviceNamesIn(model, l.ns)) : [];
           report({
             file: vs.obj.file,
             start: d.hostNode.start,
