@@ -197,3 +197,18 @@ test('fix all: preferred fixes without overlaps, only for the file', () => {
   assert.ok(!after.includes('host-header-passthrough'), after.join(', '));
   assert.ok(!after.includes('nginx-upstream-http10'), after.join(', '));
 });
+
+test('Host header hover follows the target port protocol: sniffed ports answer any Host, HTTP ports route by it', () => {
+  const load = (name: string): SourceFile[] => {
+    const dir = path.join(__dirname, '..', 'fixtures', 'rules', 'host-header-passthrough', name);
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => ({ path: f, text: fs.readFileSync(path.join(dir, f), 'utf8') }));
+  };
+  const sniffed = hoverAt(load('quiet-sniffed-port'), 'cm.yaml', /proxy_set_header Host (\$host)/);
+  assert.ok(sniffed, 'a hover on the Host value');
+  assert.match(sniffed!.markdown, /declares no protocol \(sniffed\)/);
+  assert.match(sniffed!.markdown, /answer any Host/);
+  const http = hoverAt(load('fires-host-variable'), 'cm.yaml', /proxy_set_header Host (\$host)/);
+  assert.match(http!.markdown, /✗ the client's Host/);
+  const tcp = hoverAt(load('quiet-tcp-port'), 'cm.yaml', /proxy_set_header Host (\$host)/);
+  assert.match(tcp!.markdown, /not HTTP: the sidecar does not route it by Host/);
+});

@@ -7,6 +7,8 @@
  *   membership and mTLS; what the sidecar matches for `proxy_set_header Host`; the workloads and
  *   ports a PeerAuthentication governs; the Service a DestinationRule host binds to.
  */
+import { serviceCall, defaultPort } from '../model/protocol';
+import { validHost } from '../rules/host-header-passthrough';
 import type { MeshModel, Workload, Service, DestinationRule, PeerAuth } from '../model/model';
 import { nginxFacts, hostHeader, ProxyTarget } from '../model/nginx';
 import { fieldDoc, nginxDirectiveDoc, nginxVariableDoc } from '../../docs/hoverData';
@@ -290,7 +292,7 @@ function proxyPassHover(model: MeshModel, targets: ProxyTarget[]): string {
       lines.push(...serviceTargetLines(model, s, port, t.caller.ns));
       const h = hostHeader(nginxFacts(model), t);
       if (!h.unknown) {
-        const verdict = hostVerdict(model, t, s, h.value);
+        const verdict = hostVerdict(model, t, s, h.value, port);
         lines.push(`- Host header sent: ${code(h.value)}${h.directive ? '' : ' (nginx default)'}: ${verdict.text}`);
       }
     } else {
@@ -311,17 +313,20 @@ function unresolved(model: MeshModel, host: string, res: ProxyTarget['res']): st
   return `**no Service** ${code(host.split('.')[0])} in namespace ${code(res.ns ?? '?')} in the workspace`;
 }
 
-const CLIENT_HOST = /^\$\{?(host|http_host|server_name)\}?$/i;
+const CLIENT_HOST = /^\$\{?(host|http_host|server_name)\}?(:\S*)?$/i;
 
-function hostVerdict(model: MeshModel, t: ProxyTarget, s: Service, value: string): { ok: boolean | undefined; text: string } {
-  const names = model.hostNames(s, t.caller.ns);
+function hostVerdict(model: MeshModel, t: ProxyTarget, s: Service, value: string, port: number): { ok: boolean | undefined; text: string } {
+  const call = serviceCall(model, s, port);
+  if (call && call.proto.cls === 'sniffed') return { ok: true, text: `port ${port} declares no protocol (sniffed): its listener and route serve only ${call.svc.name} and answer any Host` };
+  if (call && call.proto.cls !== 'http') return { ok: true, text: `port ${port} is ${call.proto.istio} (${call.proto.why}), not HTTP: the sidecar does not route it by Host` };
+  const names = model.hostNames(call?.svc ?? s, t.caller.ns);
   let sent = value;
-  if (/^\$\{?proxy_host\}?$/i.test(value)) sent = t.host;
-  else if (CLIENT_HOST.test(value)) return { ok: false, text: `✗ the client's Host (e.g. the external domain), which matches none of the service's names: the sidecar sends the call to PassthroughCluster and no mesh policy applies` };
+  if (/^\$\{?proxy_host\}?(:\S*)?$/i.test(value)) sent = t.host;
+  else if (CLIENT_HOST.test(value)) return { ok: false, text: `✗ the client's Host (e.g. the external domain; the port is ignored), which matches none of the service's names: the sidecar sends the call to PassthroughCluster and no mesh policy applies` };
   else if (value.includes('$')) return { ok: undefined, text: 'a variable meshlint cannot evaluate' };
   const bare = sent.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  if (names.includes(bare)) return { ok: true, text: `✓ matches ${code(bare)}: the sidecar routes it to ${s.name}` };
-  return { ok: false, text: `✗ ${code(sent)} matches none of the service's names: PassthroughCluster, no mesh policy` };
+  if (validHost(model, call?.svc ?? s, t.caller.ns, sent, call?.aliasFrom ? [call.aliasFrom] : [])) return { ok: true, text: `✓ matches ${code(bare)}: the sidecar routes it to ${(call?.svc ?? s).name}` };
+  return { ok: false, text: `✗ ${code(sent)} matches none of the service's names (${names.map(code).join(', ')}): PassthroughCluster, no mesh policy` };
 }
 
 function hostHeaderHover(model: MeshModel, hit: NginxHit): string {
@@ -338,7 +343,7 @@ function hostHeaderHover(model: MeshModel, hit: NginxHit): string {
       continue;
     }
     for (const s of services) {
-      const v = hostVerdict(model, t, s, value);
+      const v = hostVerdict(model, t, s, value, t.upstream ? (t.upstream.servers.find((x) => x.service === s)?.port ?? 80) : (t.port ?? defaultPort(t.scheme)));
       lines.push(`- for ${code(`proxy_pass ${t.directive.args[0].value}`)} (Service ${code(`${s.ns}/${s.name}`)}): it matches ${model.hostNames(s, t.caller.ns).map(code).join(', ')} (with or without ${code(':port')})`);
       lines.push(`- current value ${code(value)}: ${v.text}`);
     }
