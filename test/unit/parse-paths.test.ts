@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { splitDocuments, yamlChunkRoot, parseYaml, useFastYaml } from '../../server/src/core/source/yaml';
+import { splitDocuments, yamlChunkRoot, parseYaml, useFastYaml, readerStats } from '../../server/src/core/source/yaml';
 import { fastParseDocument } from '../../server/src/core/source/yaml-fast';
 import { stripBom } from '../../server/src/core/source/files';
 import { analyze } from '../../server/src/core/engine';
@@ -162,4 +162,17 @@ test('findings on the rule fixtures and the story are identical with and without
   } finally {
     useFastYaml(true);
   }
+});
+
+test('the fast reader leaves under 1% of the corpus documents to yaml (issue 11 target)', () => {
+  const files = yamlFiles(CORPUS);
+  assert.ok(files.length > 500, `corpus has ${files.length} YAML files`);
+  const before = { ...readerStats };
+  for (const f of files) parseYaml(f, stripBom(fs.readFileSync(f, 'utf8')));
+  const fast = readerStats.fast - before.fast;
+  const fallback = readerStats.fallback - before.fallback;
+  const share = fallback / (fast + fallback);
+  console.log(`# corpus: ${fallback} of ${fast + fallback} documents fell back to yaml (${(100 * share).toFixed(2)}%)`);
+  assert.ok(fast + fallback > 2000, 'documents were read');
+  assert.ok(share < 0.01, `${(100 * share).toFixed(2)}% of the corpus documents fell back to yaml`);
 });

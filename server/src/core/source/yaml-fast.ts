@@ -166,7 +166,7 @@ class Reader {
    * indented past its column extends it; one at its column extends its parent, when the parent ends
    * here too. A collection the next content line goes on in is not moved.
    */
-  private skip(): boolean {
+  private skip(absorb = false): boolean {
     const L = this.lines;
     const first = this.i;
     let deeper = false;
@@ -174,12 +174,15 @@ class Reader {
     while (this.i < L.length && L[this.i].k < 2) {
       if (L[this.i].k === 1) {
         comments = true;
+        this.lastComment = L[this.i].e;
         if (L[this.i].ind > 0) deeper = true;
       }
       this.i++;
     }
     if (this.i < L.length && L[this.i].k === 3) throw GIVE_UP;
-    if (!deeper) return comments;
+    // after an empty value (`key:` then comment lines) yaml gives the run to that empty scalar: the
+    // collections around end after the last comment line, whatever its column (the caller uses lastComment)
+    if (absorb || !deeper) return comments;
     const nl = this.i < L.length ? L[this.i] : undefined;
     const nextInd = nl ? nl.ind : 0;
     const item = nl ? this.isSeqItem(nl.s + nl.ind, nl.e) : false;
@@ -190,6 +193,15 @@ class Reader {
       goesOn = k;
       break;
     }
+    // a run of comments at one column attaches as one; with several columns yaml's attachment depends on
+    // the order of the lines (a less indented comment closes deeper collections first): give up then
+    let col = -1;
+    let mixed = false;
+    for (let j = first; j < this.i; j++) {
+      if (L[j].k !== 1) continue;
+      if (col < 0) col = L[j].ind;
+      else if (L[j].ind !== col) mixed = true;
+    }
     for (let j = first; j < this.i; j++) {
       if (L[j].k !== 1) continue;
       const ci = L[j].ind;
@@ -197,7 +209,14 @@ class Reader {
       let top = this.open.length - 1;
       while (top >= 0 && this.open[top] > ci) top--;
       if (top <= goesOn) continue;
-      if (ci > this.open[top] || top - 1 > goesOn) throw GIVE_UP;
+      // at a collection's column the comment extends its parent (checked against yaml on every corpus file
+      // with comments inserted at random columns); elsewhere yaml moves it through the collections as they
+      // close (its parser's pop rules, which depend on the value before: a block scalar keeps none): give up
+      if (ci !== this.open[top]) throw GIVE_UP;
+      const target = top - 1;
+      if (target <= goesOn) continue; // that collection goes on: no range changes
+      if (mixed) throw GIVE_UP;
+      if (L[j].e > this.ext[target]) this.ext[target] = L[j].e;
     }
     return comments;
   }
@@ -239,6 +258,10 @@ class Reader {
   private readonly open: number[] = [];
   /** for each of `open`: a sequence (else a map) */
   private readonly openSeq: boolean[] = [];
+  /** end of the last comment line skip() passed */
+  private lastComment = 0;
+  /** for each of `open`: the end of the last comment line yaml attaches to it as it ends (0: none) */
+  private readonly ext: number[] = [];
 
   private count(): void {
     if (++this.nodes > this.budget) throw GIVE_UP;
@@ -258,6 +281,7 @@ class Reader {
     this.enter();
     this.open.push(col);
     this.openSeq.push(false);
+    this.ext.push(0);
     const L = this.lines;
     const t = this.t;
     const items: YPair[] = [];
@@ -291,7 +315,7 @@ class Reader {
       if (p >= l.e || t.charCodeAt(p) === HASH) {
         const hasComment = p < l.e;
         this.i++;
-        const comments = this.skip();
+        const comments = this.skip(true);
         const nl = this.i < L.length ? L[this.i] : undefined;
         if (nl && nl.ind > col) {
           // a comment after `key:` belongs to no node
@@ -304,11 +328,10 @@ class Reader {
           value = v.node;
           r2 = v.r2;
         } else {
-          // an empty value's range reaches over following comments: yaml decides
-          if (hasComment || comments) throw GIVE_UP;
+          // an empty value: its node reaches over the comment on its line and the comment lines after it
           this.count();
           value = this.sink ? SUNK_SCALAR : { t: 's', v: null, start: p, end: p, style: 'plain' };
-          r2 = p;
+          r2 = comments ? this.lastComment : hasComment ? l.e : p;
         }
       } else {
         const v = this.inlineValue(p, l, col);
@@ -329,6 +352,8 @@ class Reader {
     this.depth--;
     this.open.pop();
     this.openSeq.pop();
+    const x = this.ext.pop()!;
+    if (x > r1) r1 = x;
     if (this.sink) return { node: SUNK_MAP, r2: r1 };
     return { node: { t: 'm', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
@@ -352,6 +377,7 @@ class Reader {
     this.enter();
     this.open.push(col);
     this.openSeq.push(true);
+    this.ext.push(0);
     const L = this.lines;
     const t = this.t;
     const items: YNode[] = [];
@@ -408,6 +434,8 @@ class Reader {
     this.depth--;
     this.open.pop();
     this.openSeq.pop();
+    const x = this.ext.pop()!;
+    if (x > r1) r1 = x;
     if (this.sink) return { node: SUNK_SEQ, r2: r1 };
     return { node: { t: 'q', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
   }
@@ -544,9 +572,12 @@ class Reader {
 
   /** A flow collection (`{...}` or `[...]`, nested, on one line) as a value; only a comment may follow it. */
   private flow(p: number, l: Line, col: number): { node: YNode; r2: number } {
-    const lineEnd = this.next(l.e);
-    const { node, k } = this.flowCollection(p, l.e);
-    this.rest(k, l.e);
+    this.fe = l.e;
+    this.fcol = col;
+    const { node, k } = this.flowCollection(p);
+    // the collection may have continued on more-indented lines (this.i and this.fe follow it)
+    const lineEnd = this.next(this.fe);
+    this.rest(k, this.fe);
     this.i++;
     this.afterScalar(col);
     return { node: this.sink ? (node.t === 'm' ? SUNK_MAP : SUNK_SEQ) : node, r2: lineEnd };
@@ -558,39 +589,61 @@ class Reader {
    * implicit pairs in sequences, empty keys or values, `:` without a following space, trailing commas,
    * comments, anchors, tags and other indicators.
    */
-  private flowCollection(p: number, e: number): { node: YMap | YSeq; k: number } {
+  /** end of the line the flow collection being read is on, and the column of the block it is a value of */
+  private fe = 0;
+  private fcol = 0;
+
+  /**
+   * Skip spaces in a flow collection; at the end of the line, go on to the next line when `wrap`
+   * (after an opening bracket, a comma, a quoted scalar or a nested collection). The next line must be
+   * a content line indented past the block column; blank and comment lines inside: yaml decides.
+   */
+  private fws(k: number, wrap: boolean): number {
+    const t = this.t;
+    for (;;) {
+      while (k < this.fe && t.charCodeAt(k) === SP) k++;
+      if (k < this.fe || !wrap) return k;
+      const L = this.lines;
+      const nl = L[this.i + 1];
+      if (!nl || nl.k !== 2 || nl.ind <= this.fcol) throw GIVE_UP;
+      this.i++;
+      this.fe = nl.e;
+      k = nl.s + nl.ind;
+    }
+  }
+
+  private flowCollection(p: number): { node: YMap | YSeq; k: number } {
     this.count();
     this.enter();
     const t = this.t;
     const isMap = t.charCodeAt(p) === 123;
     const close = isMap ? 125 : 93;
     const items: (YNode | YPair)[] = [];
-    let k = p + 1;
-    while (k < e && t.charCodeAt(k) === SP) k++;
+    let k = this.fws(p + 1, true);
     if (t.charCodeAt(k) === close) {
-      if (k !== p + 1) throw GIVE_UP; // `{ }`: the same tree, but keep to the common spelling
+      // `{}`, `{ }`, `[\n]`: an empty collection
     } else {
       for (;;) {
-        while (k < e && t.charCodeAt(k) === SP) k++;
-        const first = this.flowEntry(k, e, isMap);
+        k = this.fws(k, true);
+        const first = this.flowEntry(k, isMap);
         k = first.k;
-        while (k < e && t.charCodeAt(k) === SP) k++;
+        // a plain scalar may not end the line (its continuation would fold into it)
+        k = this.fws(k, first.node.t !== 's' || (first.node as YScalar).style !== 'plain');
         if (isMap) {
           if (t.charCodeAt(k) !== COLON || t.charCodeAt(k + 1) !== SP || first.node.t !== 's') throw GIVE_UP;
           k += 2;
-          while (k < e && t.charCodeAt(k) === SP) k++;
-          const v = this.flowEntry(k, e, true);
+          k = this.fws(k, false);
+          const v = this.flowEntry(k, true);
           items.push({ key: first.node as YScalar, value: v.node });
           k = v.k;
-          while (k < e && t.charCodeAt(k) === SP) k++;
+          k = this.fws(k, v.node.t !== 's' || (v.node as YScalar).style !== 'plain');
         } else {
           if (t.charCodeAt(k) === COLON) throw GIVE_UP; // `[a: b]`: an implicit single-pair map
           items.push(first.node);
         }
         const d = t.charCodeAt(k);
         if (d === 44) {
-          k++;
-          while (k < e && t.charCodeAt(k) === SP) k++;
+          k = this.fws(k + 1, true);
           if (t.charCodeAt(k) === close || t.charCodeAt(k) === 44) throw GIVE_UP; // trailing or double comma
           continue;
         }
@@ -605,10 +658,11 @@ class Reader {
   }
 
   /** One scalar or nested collection inside a flow collection at k; `inMap`: a `:` may end a plain scalar. */
-  private flowEntry(k: number, e: number, inMap: boolean): { node: YNode; k: number } {
+  private flowEntry(k: number, inMap: boolean): { node: YNode; k: number } {
     const t = this.t;
+    const e = this.fe;
     const c = t.charCodeAt(k);
-    if (c === 123 || c === 91) return this.flowCollection(k, e);
+    if (c === 123 || c === 91) return this.flowCollection(k);
     this.count();
     if (c === 34 || c === 39) {
       const q = this.quotedEnd(k, e);
