@@ -42,9 +42,9 @@ describe('settings', () => {
       c.settings = { meshConfig: { enableAutoMtls: false } };
       await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { meshlint: c.settings } });
       await c.waitFor('the Ingress indexed again', () => c.find('ingress-bypasses-proxy'));
-      // with auto mTLS off a missing DestinationRule means plaintext: warning instead of hint
+      // with auto mTLS off a missing DestinationRule means plaintext, which was's STRICT policy rejects: error instead of hint
       const mdr = await c.waitFor('missing-destination-rule back', () => c.find('missing-destination-rule'));
-      assert.equal(mdr.d.severity, 2);
+      assert.equal(mdr.d.severity, 1);
       await c.waitFor('proxy-pass-short-name back to its default severity (information)', () => c.find('proxy-pass-short-name')?.d.severity === 3);
 
       c.settings = { maxFileSize: 200 };

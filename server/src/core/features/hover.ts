@@ -160,7 +160,7 @@ function peerAuthHover(model: MeshModel, pa: PeerAuth): string {
 }
 
 function destinationRuleHover(model: MeshModel, dr: DestinationRule): string {
-  const res = model.resolveHost(dr.host, dr.ns);
+  const res = model.resolveIstioHost(dr.host, dr.ns);
   const lines: string[] = [];
   if (dr.host.startsWith('*')) {
     const svcs = model.services.filter((s) => model.destinationRulesFor(s).includes(dr));

@@ -162,6 +162,8 @@ export interface HostResolution {
   /** the host's namespace is one the workspace defines (so "not found" is meaningful) */
   nsKnown: boolean;
   port?: number;
+  /** Istio resolution only: `name.ns` or `name.ns.svc`, which Istio does not expand (DNS would) */
+  dotted?: boolean;
 }
 
 /**
@@ -514,6 +516,20 @@ export class MeshModel {
     return { service: this.service(ns, name), ns, clusterLocal, nsKnown: this.knownNamespaces.has(ns), port };
   }
 
+  /**
+   * Resolve a host as Istio's configuration does (VirtualService destinations, DestinationRule hosts):
+   * ResolveShortnameToFQDN (pkg/config/model.go) appends `.<ns>.svc.cluster.local` only to a name
+   * without a dot, so `name.ns` and `name.ns.svc` name no Kubernetes Service (they may be
+   * ServiceEntry hosts). nginx's DNS lookups use resolveHost instead.
+   */
+  resolveIstioHost(rawHost: string, fromNs?: string): HostResolution {
+    const h = hostShape(rawHost);
+    if (h.shape === 'short') return this.resolveHost(rawHost, fromNs);
+    if (h.shape === 'svc' && /\.svc\.cluster\.local\.?$/i.test(rawHost.trim().replace(/:\d+$/, ''))) return this.resolveHost(rawHost, fromNs);
+    if (h.shape === 'two' || h.shape === 'svc') return { clusterLocal: false, nsKnown: false, port: h.port, dotted: true };
+    return this.resolveHost(rawHost, fromNs);
+  }
+
   /** Host names a caller in `fromNs` may use for the service (short only from the same namespace). */
   hostNames(s: Service, fromNs?: string): string[] {
     const names = [`${s.name}.${s.ns}`, `${s.name}.${s.ns}.svc`, `${s.name}.${s.ns}.svc.cluster.local`];
@@ -588,7 +604,7 @@ export class MeshModel {
       this.destinationRules.forEach((dr, i) => {
         if (!dr.host) return;
         if (dr.host.startsWith('*')) return void wildcard.push({ i, dr });
-        const svc = this.resolveHost(dr.host, dr.ns).service;
+        const svc = this.resolveIstioHost(dr.host, dr.ns).service;
         if (svc) push(byService, svc, { i, dr });
       });
       this.drIndex = { byService, wildcard };

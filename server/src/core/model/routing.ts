@@ -5,8 +5,9 @@
  */
 import type { K8sObject } from '../source/yaml';
 import { YNode, YScalar, get, str, num, seq, strMap, isMap, isScalar, isSeq } from '../source/ynode';
-import { MeshModel, Service, DestinationRule, selects, cachedView } from './model';
+import { MeshModel, Service, DestinationRule, selects, cachedView, hostShape } from './model';
 import type { Fix, TextEdit } from '../types';
+import { istioFqdn } from './destination';
 
 export interface VsDestination {
   host: string;
@@ -18,6 +19,11 @@ export interface VsDestination {
   weight?: number;
   weightNode?: YScalar;
   mirror: boolean;
+  /**
+   * Gateways this destination's route applies to: a match's `gateways` override the VirtualService's
+   * (`mesh` when it names none); a route applies wherever any of its matches does.
+   */
+  gateways: string[];
 }
 
 export interface VsRoute {
@@ -152,6 +158,7 @@ function destination(n: YNode | undefined, weightNode: YNode | undefined, mirror
     weight: isScalar(w) && typeof w.v === 'number' ? w.v : isScalar(w) && /^\d+$/.test(String(w.v)) ? Number(w.v) : undefined,
     weightNode: isScalar(w) ? w : undefined,
     mirror,
+    gateways: [],
   };
 }
 
@@ -160,8 +167,12 @@ function toVirtualService(o: K8sObject): VirtualService {
   const gateways: GatewayRef[] = scalars(get(spec, 'gateways')).map((s) => ({ ref: String(s.v), node: s }));
   const routes: VsRoute[] = [];
   const all: VsDestination[] = [];
+  const top = gateways.length ? gateways.map((g) => g.ref) : ['mesh'];
   for (const kind of ['http', 'tcp', 'tls'] as const) {
     seq(spec, kind).forEach((r, index) => {
+      const matches = seq(r, 'match');
+      const routeGws = matches.length ? [...new Set(matches.flatMap((m) => { const g = scalars(get(m, 'gateways')).map((x) => String(x.v)); return g.length ? g : top; }))] : top;
+      const start = all.length;
       const destinations: VsDestination[] = [];
       for (const rd of seq(r, 'route')) {
         const d = destination(get(rd, 'destination'), get(rd, 'weight'), false);
@@ -176,6 +187,7 @@ function toVirtualService(o: K8sObject): VirtualService {
           if (d) all.push(d);
         }
       }
+      for (let i = start; i < all.length; i++) all[i].gateways = routeGws;
       for (const m of seq(r, 'match')) for (const g of scalars(get(m, 'gateways'))) gateways.push({ ref: String(g.v), node: g });
       routes.push({ kind, index, name: str(r, 'name'), node: r, destinations });
     });
@@ -304,14 +316,13 @@ export function hostMatches(pattern: string, host: string): boolean {
   return false;
 }
 
-/** The fully qualified name Istio uses for a host written in namespace ns (short names resolve there). */
-export function fqdn(model: MeshModel, host: string, ns: string): string {
-  const r = model.resolveHost(host, ns);
-  if (r.clusterLocal && r.ns) {
-    const name = host.toLowerCase().split('.')[0].replace(/:\d+$/, '');
-    return `${name}.${r.ns}.svc.cluster.local`;
-  }
-  return host.toLowerCase().replace(/\.$/, '');
+/**
+ * The fully qualified name Istio uses for a host written in namespace ns: Istio's
+ * ResolveShortnameToFQDN (pkg/config/model.go) expands only names without a dot, so `reviews.prod`
+ * stays `reviews.prod` (unlike nginx, whose DNS search path expands it).
+ */
+export function fqdn(_model: MeshModel, host: string, ns: string): string {
+  return istioFqdn(host, ns);
 }
 
 export type LookupStatus = 'found' | 'missing' | 'unknown';
@@ -326,6 +337,16 @@ export interface HostLookup {
   reason?: string;
   /** a ServiceEntry or Service that defines the host but is not exported to the caller */
   hidden?: K8sObject;
+  /** a dotted name (`name.ns`) that DNS would resolve to this Service but Istio does not expand */
+  fqdnOf?: Service;
+  dotted?: boolean;
+}
+
+/** The FQDN a DNS client (nginx) reaches: its search path expands `name.ns` too. */
+function dnsFqdn(model: MeshModel, host: string, ns: string): string {
+  const r = model.resolveHost(host, ns);
+  if (r.clusterLocal && r.ns) return `${hostShape(host).name}.${r.ns}.svc.cluster.local`;
+  return host.toLowerCase().replace(/\.$/, '');
 }
 
 /** The Istio control-plane namespace: its Services (istiod, gateways) come from the Istio install. */
@@ -455,19 +476,26 @@ export function serviceNamesIn(model: MeshModel, ns: string): string[] {
  * namespace's services (cluster-local hosts) or shows a definition that is not exported to fromNs;
  * wildcards and external hosts without a ServiceEntry are 'unknown'.
  */
-export function lookupHost(model: MeshModel, host: string, fromNs: string, fromFile?: string): HostLookup {
+export function lookupHost(model: MeshModel, host: string, fromNs: string, fromFile?: string, names: 'istio' | 'dns' = 'istio'): HostLookup {
   if (!host || host.includes('*')) {
     const se = routing(model).serviceEntries.find((e) => visibleTo(e.exportTo, e.ns, fromNs) && e.hosts.some((h) => hostMatches(h, host)));
     return se ? { status: 'found', serviceEntry: se } : { status: 'unknown' };
   }
-  const full = fqdn(model, host, fromNs);
+  const full = names === 'dns' ? dnsFqdn(model, host, fromNs) : fqdn(model, host, fromNs);
   let hidden: K8sObject | undefined;
   for (const se of serviceEntriesFor(model, [full, host])) {
     if (!se.hosts.some((h) => hostMatches(h, full) || hostMatches(h, host))) continue;
     if (visibleTo(se.exportTo, se.ns, fromNs)) return { status: 'found', serviceEntry: se };
     hidden ??= se.obj;
   }
-  const r = model.resolveHost(host, fromNs);
+  const r = names === 'dns' ? model.resolveHost(host, fromNs) : model.resolveIstioHost(host, fromNs);
+  if (r.dotted && !r.service) {
+    // `name.ns` / `name.ns.svc`: DNS would find the Service, Istio's config does not
+    const dns = model.resolveHost(host, fromNs);
+    if (dns.service) return { status: 'missing', ns: dns.ns, fqdnOf: dns.service, dotted: true, reason: `Istio expands only host names without a dot, so ${host} is not ${dns.service.name}.${dns.service.ns}.svc.cluster.local; write the full name` };
+    if (dns.clusterLocal && dns.ns && dns.nsKnown && namespaceDefinesServices(model, dns.ns, fromFile) && !installedElsewhere(model, dns.ns) && !mentionedInUnparsed(model, host.split('.')[0])) return { status: 'missing', ns: dns.ns, dotted: true, reason: `no Service ${host.split('.')[0]} in namespace ${dns.ns}, and Istio would not expand ${host} anyway` };
+    return { status: 'unknown', ns: dns.ns };
+  }
   if (r.service) {
     if (visibleTo(serviceExportTo(r.service), r.service.ns, fromNs)) return { status: 'found', service: r.service, ns: r.ns };
     return { status: 'missing', ns: r.ns, hidden: r.service.obj, reason: `Service ${r.service.ns}/${r.service.name} is not exported to namespace ${fromNs} (annotation networking.istio.io/exportTo: ${r.service.obj.annotations['networking.istio.io/exportTo']})` };

@@ -2,6 +2,7 @@ import { defineRule } from './rule';
 import type { DestinationRule } from '../model/model';
 import { fqdn, sameUnit } from '../model/routing';
 import { get } from '../source/ynode';
+import { clientsUsing } from '../model/destination';
 
 export default defineRule({
   id: 'dr-multiple-for-host',
@@ -20,6 +21,8 @@ export default defineRule({
     }
     for (const g of groups.values()) {
       if (g.length < 2) continue;
+      // rules every client skips (e.g. root-namespace rules shadowed by the service namespace's) conflict with nothing
+      if (!clientsUsing(model, g[0]).length) continue;
       for (const dr of g) {
         // the same ns/name twice is one object written as alternatives; other files must be applied together
         const others = g.filter((o) => o.obj.name !== dr.obj.name && sameUnit(model, o.obj.file, dr.obj.file));

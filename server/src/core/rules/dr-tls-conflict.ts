@@ -1,8 +1,9 @@
-import { defineRule } from './rule';
+import { defineRule, type Report } from './rule';
 import type { Fix } from '../types';
 import { get, isMap, isScalar, mapEntries, num, seq, strMap, YNode, YScalar } from '../source/ynode';
 import { DestinationRule, MeshModel, Service, Workload, selects } from '../model/model';
-import { replace } from '../fixes/edits';
+import { insertLinesAfter, replace } from '../fixes/edits';
+import { clientsUsing } from '../model/destination';
 
 /** One `tls:` block of a DestinationRule with where it applies. */
 interface TlsSetting {
@@ -43,10 +44,17 @@ export default defineRule({
   check({ model, report }) {
     for (const dr of model.destinationRules) {
       if (!dr.host || dr.host.includes('*')) continue;
-      const res = model.resolveHost(dr.host, dr.ns);
+      const res = model.resolveIstioHost(dr.host, dr.ns);
       const s = res.service;
       if (!s || s.externalName) continue;
-      for (const t of tlsSettings(dr)) {
+      // Istio picks one DestinationRule per client (model/destination.ts): a rule no client uses sets nothing
+      if (!clientsUsing(model, dr, s.ns).length) continue;
+      const settings = tlsSettings(dr);
+      if (!settings.length && !model.meshConfig.enableAutoMtls) {
+        noTlsAutoOff(model, dr, s, report);
+        continue;
+      }
+      for (const t of settings) {
         const ws = model.serviceWorkloads(s).filter((w) => !t.subsetLabels || selects(t.subsetLabels, w.podLabels) || Object.keys(t.subsetLabels).length === 0);
         if (!ws.length) continue;
         const ports = t.port !== undefined ? s.ports.filter((p) => p.port === t.port) : s.ports;
@@ -117,6 +125,60 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * A DestinationRule without TLS settings while auto mTLS is off: Istio's cluster builder only picks
+ * ISTIO_MUTUAL for an unset TLS mode when enableAutoMtls is true, so these clients send plaintext.
+ */
+function noTlsAutoOff(model: MeshModel, dr: DestinationRule, s: Service, report: (r: Report) => void): void {
+  if (!dr.hostNode) return;
+  const strict: { w: Workload; cport: number; policy: string }[] = [];
+  for (const w of model.serviceWorkloads(s)) {
+    if (model.membership(w).mode !== 'sidecar') continue;
+    for (const p of s.ports) {
+      const cport = model.containerPort(s, p, w);
+      if (cport === undefined) continue;
+      const eff = model.effectiveMtls(w, cport);
+      if (eff.mode === 'STRICT' && eff.policy) strict.push({ w, cport, policy: `${eff.policy.ns}/${eff.policy.obj.name}` });
+    }
+  }
+  if (!strict.length) return;
+  const first = strict[0];
+  const mc = model.meshConfig.autoMtlsSpan;
+  report({
+    file: dr.obj.file,
+    start: dr.hostNode.start,
+    end: dr.hostNode.end,
+    message: `DestinationRule ${dr.ns}/${dr.obj.name} sets no tls.mode and the mesh config disables auto mTLS (enableAutoMtls: false), so clients send plaintext to ${s.name}, but ${first.w.kind} ${first.w.ns}/${first.w.name} requires STRICT mTLS on port ${[...new Set(strict.map((x) => x.cport))].join(', ')} (PeerAuthentication ${first.policy}): the server sidecar rejects these connections (503 / connection reset).`,
+    related: [
+      { span: { file: first.w.obj.file, start: first.w.obj.root.start, end: first.w.obj.root.start }, message: `${first.w.kind} ${first.w.name}: ${model.membership(first.w).reason}` },
+      ...(mc ? [{ span: mc, message: 'enableAutoMtls: false' }] : []),
+    ],
+    fixes: addIstioMutual(model, dr),
+  });
+}
+
+/** Adds trafficPolicy.tls.mode ISTIO_MUTUAL in block style; none when the spec is written in flow style. */
+function addIstioMutual(model: MeshModel, dr: DestinationRule): Fix[] {
+  const text = model.text(dr.obj.file);
+  const spec = get(dr.obj.root, 'spec');
+  if (text === undefined || !isMap(spec) || !dr.hostNode) return [];
+  const lineStart = (o: number) => text.lastIndexOf('\n', o - 1) + 1;
+  const onOwnLine = (keyStart: number) => text.slice(lineStart(keyStart), keyStart).trim() === '';
+  const pairs = mapEntries(spec);
+  const hostPair = pairs.find((p) => p.key.v === 'host');
+  const tpPair = pairs.find((p) => p.key.v === 'trafficPolicy');
+  const title = 'Set trafficPolicy.tls.mode to ISTIO_MUTUAL';
+  if (tpPair) {
+    const v = tpPair.value;
+    if (!isMap(v) || !v.items.length || !onOwnLine(v.items[0].key.start) || lineStart(v.items[0].key.start) === lineStart(tpPair.key.start)) return [];
+    const ind = text.slice(lineStart(v.items[0].key.start), v.items[0].key.start);
+    return [{ title, edits: [insertLinesAfter(text, dr.obj.file, tpPair.key.start, ['tls:', '  mode: ISTIO_MUTUAL'], ind)], preferred: true }];
+  }
+  if (!hostPair || !onOwnLine(hostPair.key.start) || text.slice(dr.hostNode.end, text.indexOf('\n', dr.hostNode.end) < 0 ? text.length : text.indexOf('\n', dr.hostNode.end)).trim() !== '') return [];
+  const ind = text.slice(lineStart(hostPair.key.start), hostPair.key.start);
+  return [{ title, edits: [insertLinesAfter(text, dr.obj.file, dr.hostNode.end, ['trafficPolicy:', '  tls:', '    mode: ISTIO_MUTUAL'], ind)], preferred: true }];
+}
 
 function fix(dr: DestinationRule, t: TlsSetting, mode: 'ISTIO_MUTUAL' | 'DISABLE'): Fix[] {
   // ISTIO_MUTUAL must not carry certificates of its own (Istio validation rejects it)

@@ -81,7 +81,7 @@ function destination(model: MeshModel, t: ProxyTarget): Dest | undefined {
   const port = t.port ?? defaultPort(t.scheme);
   if (t.service) return serviceDest(model, t.service, port);
   if (t.res.clusterLocal || !ns) return undefined;
-  const l = lookupHost(model, t.host, ns);
+  const l = lookupHost(model, t.host, ns, undefined, 'dns');
   if (l.status !== 'found' || !l.serviceEntry) return undefined;
   const sp = serviceEntryPorts(l.serviceEntry.obj.root).find((p) => p.number === port);
   if (!sp) return undefined;

@@ -1,6 +1,6 @@
 import { defineRule } from './rule';
 import { routing, lookupHost, closeNames, closeNameFixes, serviceNamesIn } from '../model/routing';
-import { sameForm } from './dr-host-not-found';
+import { sameForm, fqdnFix } from './dr-host-not-found';
 import { span } from '../model/model';
 
 export default defineRule({
@@ -21,7 +21,7 @@ export default defineRule({
             end: d.hostNode.end,
             message: `VirtualService ${vs.ns}/${vs.obj.name} ${what} host ${d.host}, which matches no Service or ServiceEntry visible from namespace ${vs.ns} (${l.reason}). Envoy has no cluster for it: requests on this route fail with 503 (NR / no healthy upstream)${d.mirror ? ' (mirrored copies are dropped)' : ''}.`,
             related: l.hidden ? [{ span: { file: l.hidden.file, start: l.hidden.root.start, end: l.hidden.root.start }, message: `${l.hidden.kind} ${l.hidden.ns}/${l.hidden.name} is not exported to ${vs.ns}` }] : undefined,
-            fixes: closeNameFixes(vs.obj.file, d.hostNode, cands, (c) => sameForm(d.host, c), 'host '),
+            fixes: l.fqdnOf ? [fqdnFix(vs.obj.file, d.hostNode, l.fqdnOf)] : closeNameFixes(vs.obj.file, d.hostNode, cands, (c) => (l.dotted ? `${c}.${l.ns}.svc.cluster.local` : sameForm(d.host, c)), 'host '),
           });
           continue;
         }
