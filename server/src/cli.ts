@@ -1,68 +1,167 @@
 /**
- * `meshlint check [paths...] [--format text|json|sarif] [--severity <min>]`
- * Exit 0: nothing at or above --severity; 1: findings; 2: usage or I/O error.
+ * The command line: `meshlint check`, `meshlint rules`, `meshlint explain <rule>`. Usage and exit codes: USAGE.
+ * Thin over the core: discovery and config on disk, analysis in core/engine, reports in cli/format.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Workspace, severityAtLeast, LineIndex } from './core/engine';
 import type { Finding, Severity } from './core/types';
+import { INPUT_RULE_INFO } from './core/types';
 import { RULES } from './core/rules/registry';
 import { discover, readText } from './workspace/discover';
-import { DOCS_BASE_URL, ruleDocsUrl } from './core/docs';
-
-const VERSION = '0.1.0';
-const SEVERITIES: Severity[] = ['hint', 'information', 'warning', 'error'];
+import { findConfigFile, loadConfigFile, LoadedConfig } from './workspace/config';
+import { EMPTY_CONFIG, MeshlintConfig, mergeConfig, RuleInfo, RuleSetting, SEVERITY_ALIASES } from './core/config';
+import { fingerprints } from './core/fingerprint';
+import { renderedDocuments, documentAt, RenderedDocument } from './core/source/rendered';
+import { Item, Position, SEVERITIES, VERSION, toGitlab, toJson, toSarif, toText, rulesTable } from './cli/format';
+import { applyBaseline, baselinePath, BaselineError, DEFAULT_BASELINE, readBaseline, writeBaseline } from './cli/baseline';
 
 class UsageError extends Error {}
 
-interface Args {
+type Format = 'text' | 'json' | 'sarif' | 'gitlab';
+
+interface CheckArgs {
+  cmd: 'check';
   paths: string[];
-  format: 'text' | 'json' | 'sarif';
+  stdin: boolean;
+  stdinFilename?: string;
+  format: Format;
   severity: Severity;
   excludes: string[];
+  rules: Record<string, RuleSetting>;
+  istioVersion?: string;
   maxFileSize?: number;
-  noColor: boolean;
+  color?: boolean;
+  config?: string;
+  noConfig: boolean;
+  quiet: boolean;
+  maxWarnings?: number;
+  output?: string;
+  baseline?: string;
+  noBaseline: boolean;
+  writeBaseline: boolean;
 }
 
-const USAGE = `usage: meshlint check [paths...] [--format text|json|sarif] [--severity hint|information|warning|error] [--exclude <glob>]...
-Checks Kubernetes manifests and nginx configs for Istio service-mesh mistakes.
-Exit codes: 0 nothing at or above --severity (default warning), 1 findings, 2 usage or I/O error.`;
+type Command = CheckArgs | { cmd: 'help' } | { cmd: 'version' } | { cmd: 'rules'; format: 'text' | 'json' } | { cmd: 'explain'; rule: string; color?: boolean };
 
-function parseArgs(argv: string[]): Args | 'help' | 'version' {
-  const a: Args = { paths: [], format: 'text', severity: 'warning', excludes: [], noColor: !process.stdout.isTTY || !!process.env.NO_COLOR };
-  let i = 0;
-  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return 'help';
-  if (argv[0] === '--version' || argv[0] === '-v') return 'version';
-  if (argv[0] !== 'check') throw new UsageError(argv[0] ? `unknown command "${argv[0]}" (expected "check")` : 'missing command "check"');
-  for (i = 1; i < argv.length; i++) {
-    const x = argv[i];
-    const val = () => {
-      const eq = x.indexOf('=');
-      if (eq > 0) return x.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${x} needs a value`);
-      return v;
-    };
-    if (x === '--help' || x === '-h') return 'help';
-    if (x.startsWith('--format') || x === '-f') {
+export const USAGE = `usage: meshlint check [paths... | -] [options]
+       meshlint rules [--format text|json]
+       meshlint explain <rule>
+
+Checks Kubernetes manifests and nginx configs for Istio service-mesh mistakes.
+
+check options:
+  -f, --format text|json|sarif|gitlab   report format (gitlab: Code Quality JSON)      [text]
+  --severity hint|information|warning|error
+                             lowest severity that fails the run                          [warning]
+  --max-warnings N           fail only when there are more than N warnings (errors always fail)
+  --quiet                    report errors only
+  -o, --output FILE          write the report to FILE instead of stdout
+  --color, --no-color        colour the text report                         [when stdout is a TTY]
+  --config FILE              use this config instead of .meshlint.yaml found upward from the first path
+  --no-config                ignore .meshlint.yaml
+  --rule ID=SEVERITY         set a rule's severity or off (repeatable; wins over the config file)
+  --exclude GLOB             skip matching files (repeatable; adds to the config's exclude)
+  --istio-version 1.N        the Istio release assumed where behaviour changed                [1.24]
+  --max-file-size BYTES      skip files larger than this                                  [5 MB]
+  --baseline FILE            leave out the findings recorded in FILE     [config "baseline", if set]
+  --no-baseline              report every finding even when a baseline is configured
+  --write-baseline           record today's findings in the baseline file and exit 0
+                             (--baseline FILE, the config's, or ${DEFAULT_BASELINE})
+  -                          read one file from stdin (helm template ... | meshlint check -)
+  --stdin-filename NAME      the name stdin is reported under and classified by         [<stdin>.yaml]
+
+Exit codes: 0 nothing fails; 1 findings at or above --severity (or more than --max-warnings warnings);
+2 usage, configuration or I/O error.`;
+
+const flag = (x: string, ...names: string[]) => names.some((n) => x === n || x.startsWith(n + '='));
+
+function parseArgs(argv: string[]): Command {
+  const first = argv[0];
+  if (first === undefined) throw new UsageError('missing command (check, rules or explain)');
+  if (first === '--help' || first === '-h' || first === 'help') return { cmd: 'help' };
+  if (first === '--version' || first === '-v' || first === 'version') return { cmd: 'version' };
+  let i = 1;
+  const x = () => argv[i];
+  const val = () => {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
+    const v = argv[++i];
+    if (v === undefined) throw new UsageError(`${a} needs a value`);
+    return v;
+  };
+  if (first === 'rules') {
+    let format: 'text' | 'json' = 'text';
+    for (; i < argv.length; i++) {
+      if (flag(x(), '--format', '-f')) {
+        const v = val();
+        if (v !== 'text' && v !== 'json') throw new UsageError(`meshlint rules: --format must be text or json (got "${v}")`);
+        format = v;
+      } else throw new UsageError(`meshlint rules: unexpected argument ${x()}`);
+    }
+    return { cmd: 'rules', format };
+  }
+  if (first === 'explain') {
+    const rest = argv.slice(1).filter((a) => a !== '--no-color' && a !== '--color');
+    if (rest.length !== 1 || rest[0].startsWith('-')) throw new UsageError('meshlint explain takes one rule id (see `meshlint rules`)');
+    return { cmd: 'explain', rule: rest[0], color: argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined };
+  }
+  if (first !== 'check') throw new UsageError(`unknown command "${first}" (expected check, rules or explain)`);
+  const a: CheckArgs = { cmd: 'check', paths: [], stdin: false, format: 'text', severity: 'warning', excludes: [], rules: {}, noConfig: false, quiet: false, noBaseline: false, writeBaseline: false };
+  for (; i < argv.length; i++) {
+    const arg = x();
+    if (arg === '--help' || arg === '-h') return { cmd: 'help' };
+    if (flag(arg, '--format', '-f')) {
       const v = val();
-      if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got "${v}")`);
+      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'gitlab') throw new UsageError(`--format must be text, json, sarif or gitlab (got "${v}")`);
       a.format = v;
-    } else if (x.startsWith('--severity')) {
+    } else if (flag(arg, '--severity')) {
       const v = val() as Severity;
       if (!SEVERITIES.includes(v)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')} (got "${v}")`);
       a.severity = v;
-    } else if (x.startsWith('--exclude')) a.excludes.push(val());
-    else if (x.startsWith('--max-file-size')) {
+    } else if (flag(arg, '--max-warnings')) {
+      const v = val();
+      if (!/^\d+$/.test(v)) throw new UsageError(`--max-warnings takes a whole number (got "${v}")`);
+      a.maxWarnings = Number(v);
+    } else if (arg === '--quiet' || arg === '-q') a.quiet = true;
+    else if (flag(arg, '--output', '-o')) a.output = val();
+    else if (arg === '--color') a.color = true;
+    else if (arg === '--no-color') a.color = false;
+    else if (flag(arg, '--config', '-c')) a.config = val();
+    else if (arg === '--no-config') a.noConfig = true;
+    else if (flag(arg, '--rule')) {
+      const v = val();
+      const m = /^([a-z0-9-]+)[=:](\w+)$/.exec(v);
+      const sev = m ? SEVERITY_ALIASES[m[2].toLowerCase()] : undefined;
+      if (!m || !sev) throw new UsageError(`--rule takes ID=SEVERITY with a severity of error, warning, information, hint or off (got "${v}")`);
+      if (!allRules().some((r) => r.id === m[1])) throw new UsageError(`--rule: unknown rule "${m[1]}" (\`meshlint rules\` lists them)`);
+      a.rules[m[1]] = sev;
+    } else if (flag(arg, '--exclude')) a.excludes.push(val());
+    else if (flag(arg, '--istio-version')) {
+      const v = val();
+      if (!/^1\.\d{1,2}(\.\d+)?$/.test(v)) throw new UsageError(`--istio-version takes a release such as 1.24 (got "${v}")`);
+      a.istioVersion = v.split('.').slice(0, 2).join('.');
+    } else if (flag(arg, '--max-file-size')) {
       const n = Number(val());
       if (!Number.isFinite(n) || n <= 0) throw new UsageError('--max-file-size takes a number of bytes');
       a.maxFileSize = n;
-    } else if (x === '--no-color') a.noColor = true;
-    else if (x.startsWith('-')) throw new UsageError(`unknown option ${x}`);
-    else a.paths.push(x);
+    } else if (flag(arg, '--baseline')) a.baseline = val();
+    else if (arg === '--no-baseline') a.noBaseline = true;
+    else if (arg === '--write-baseline') a.writeBaseline = true;
+    else if (flag(arg, '--stdin-filename')) a.stdinFilename = val();
+    else if (arg === '-') a.stdin = true;
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else a.paths.push(arg);
   }
-  if (!a.paths.length) a.paths.push('.');
+  if (a.stdinFilename !== undefined && !a.stdin) a.stdin = true; // --stdin-filename implies reading stdin
+  if (!a.paths.length && !a.stdin) a.paths.push('.');
+  if (a.writeBaseline && a.noBaseline) throw new UsageError('--write-baseline and --no-baseline contradict each other');
   return a;
+}
+
+function allRules(): RuleInfo[] {
+  return [...RULES.map((r) => ({ id: r.id, description: r.description, defaultSeverity: r.defaultSeverity })), ...INPUT_RULE_INFO];
 }
 
 function rel(abs: string): string {
@@ -70,164 +169,226 @@ function rel(abs: string): string {
   return (r === '' ? '.' : r).split(path.sep).join('/');
 }
 
-export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
-  let args: Args | 'help' | 'version';
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** stdin's whole text (tests pass a string; the binary reads fd 0) */
+  stdin?: () => string;
+  isTTY?: boolean;
+}
+
+export function run(argv: string[], out: (s: string) => void, err: (s: string) => void, io: Partial<Io> = {}): number {
+  let cmd: Command;
   try {
-    args = parseArgs(argv);
+    cmd = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`meshlint: ${e.message}\n${USAGE}`);
+      err(`meshlint: ${e.message}\nRun \`meshlint --help\` for usage.`);
       return 2;
     }
     throw e;
   }
-  if (args === 'help') {
-    out(USAGE);
-    return 0;
+  const color = (explicit: boolean | undefined) => explicit ?? (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0' ? true : !!io.isTTY && !process.env.NO_COLOR);
+  switch (cmd.cmd) {
+    case 'help':
+      out(USAGE);
+      return 0;
+    case 'version':
+      out(VERSION);
+      return 0;
+    case 'rules':
+      out(rulesTable(cmd.format, INPUT_RULE_INFO));
+      return 0;
+    case 'explain': {
+      const r = allRules().find((x) => x.id === cmd.rule);
+      if (!r) {
+        err(`meshlint: unknown rule "${cmd.rule}" (\`meshlint rules\` lists them)`);
+        return 2;
+      }
+      const md = docsPage(r.id);
+      out(md ? terminalMarkdown(md, color(cmd.color)) : `${r.id} (${r.defaultSeverity}): ${r.description}`);
+      return 0;
+    }
   }
-  if (args === 'version') {
-    out(VERSION);
-    return 0;
-  }
-  const ws = new Workspace({ maxFileSize: args.maxFileSize });
-  let count = 0;
-  for (const p of args.paths) {
-    const abs = path.resolve(p);
-    if (!fs.existsSync(abs)) {
-      err(`meshlint: cannot read ${p}: no such file or directory`);
+  try {
+    return check(cmd, out, err, io, color(cmd.color));
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof BaselineError) {
+      err(`meshlint: ${e.message}`);
       return 2;
     }
-    for (const file of discover(abs, { excludes: args.excludes })) {
-      const t = readText(file, args.maxFileSize ?? 5 * 1024 * 1024);
+    throw e;
+  }
+}
+
+function check(a: CheckArgs, out: (s: string) => void, err: (s: string) => void, io: Partial<Io>, color: boolean): number {
+  // configuration: --config, else .meshlint.yaml upward from the first path (or the cwd for stdin)
+  let loaded: LoadedConfig | undefined;
+  if (!a.noConfig) {
+    const file = a.config ? path.resolve(a.config) : findConfigFile(a.paths[0] ?? (a.stdinFilename ? path.dirname(path.resolve(a.stdinFilename)) : '.'));
+    if (a.config && !fs.existsSync(file!)) throw new UsageError(`cannot read config ${a.config}: no such file`);
+    if (file) {
+      loaded = loadConfigFile(file, allRules());
+      if (loaded.problems.length) {
+        for (const p of loaded.problems) err(`${rel(file)}:${p.line}:${p.column}: config error: ${p.message}`);
+        err(`meshlint: ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in ${rel(file)}; nothing was checked`);
+        return 2;
+      }
+    }
+  }
+  const flags: Partial<MeshlintConfig> = { rules: a.rules, meshConfig: { istioVersion: a.istioVersion }, maxFileSize: a.maxFileSize, baseline: a.baseline };
+  const cfg = mergeConfig(loaded?.config ?? EMPTY_CONFIG, flags);
+  const maxFileSize = cfg.maxFileSize ?? 5 * 1024 * 1024;
+  const ws = new Workspace({ maxFileSize, rules: cfg.rules, meshConfig: cfg.meshConfig });
+  let count = 0;
+  // the config's excludes are relative to its folder; --exclude globs to each checked path
+  const configExcludes = loaded && loaded.config.exclude.length ? { base: loaded.dir, globs: loaded.config.exclude } : undefined;
+  for (const p of a.paths) {
+    const abs = path.resolve(p);
+    if (!fs.existsSync(abs)) throw new UsageError(`cannot read ${p}: no such file or directory`);
+    for (const file of discover(abs, { excludes: a.excludes, baseExcludes: configExcludes })) {
+      const t = readText(file, maxFileSize);
       if (t === undefined) continue; // vanished between listing and reading
       ws.set({ path: rel(file), text: t.text, size: t.size });
       count++;
     }
   }
+  let stdinPath: string | undefined;
+  let stdinDocs: RenderedDocument[] | undefined;
+  if (a.stdin) {
+    let text: string;
+    try {
+      text = io.stdin ? io.stdin() : fs.readFileSync(0, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
+    }
+    stdinPath = a.stdinFilename ? rel(path.resolve(a.stdinFilename)) : '<stdin>.yaml';
+    ws.set({ path: stdinPath, text });
+    stdinDocs = renderedDocuments(text);
+    count++;
+  }
   const result = ws.analyze();
   for (const e of result.ruleErrors) err(`meshlint: rule ${e.rule} failed (other rules still ran): ${e.message.split('\n')[0]}`);
-  const findings = result.findings.filter((f) => severityAtLeast(f.severity, args.severity === 'error' ? 'error' : 'hint'));
-  const shown = findings.filter((f) => severityAtLeast(f.severity, minShown(args.severity)));
-  const failing = result.findings.filter((f) => severityAtLeast(f.severity, args.severity));
+
   const idx = new Map<string, LineIndex>();
   const li = (file: string) => {
     let x = idx.get(file);
     if (!x) idx.set(file, (x = new LineIndex(ws.text(file) ?? '')));
     return x;
   };
-  if (args.format === 'json') out(JSON.stringify(toJson(shown, count, li), null, 2));
-  else if (args.format === 'sarif') out(JSON.stringify(toSarif(shown, li), null, 2));
-  else out(toText(shown, count, li, !args.noColor));
-  return failing.length ? 1 : 0;
-}
-
-/** Text and JSON show everything from information up (hints only when asked for). */
-function minShown(sev: Severity): Severity {
-  return sev === 'hint' ? 'hint' : 'information';
-}
-
-function pos(f: Finding, li: (file: string) => LineIndex) {
-  const x = li(f.file);
-  const s = x.position(f.start);
-  const e = x.position(f.end);
-  return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
-}
-
-function toText(fs_: Finding[], files: number, li: (file: string) => LineIndex, color: boolean): string {
-  const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const col: Record<Severity, string> = { error: '31', warning: '33', information: '36', hint: '90' };
-  const lines = fs_.map((f) => {
-    const p = pos(f, li);
-    const fixes = f.fixes?.length ? `\n    fix: ${f.fixes.map((x) => x.title).join(' | ')}` : '';
-    return `${f.file}:${p.line}:${p.column}: ${c(col[f.severity], f.severity)} ${c('1', f.rule)} ${f.message}${fixes}`;
-  });
-  const counts = SEVERITIES.slice()
-    .reverse()
-    .map((s) => [s, fs_.filter((f) => f.severity === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}${n === 1 ? '' : s === 'information' ? '' : 's'}`);
-  lines.push(`\n${files} file${files === 1 ? '' : 's'} checked: ${counts.length ? counts.join(', ') : 'no findings'}.`);
-  return lines.join('\n');
-}
-
-function toJson(fs_: Finding[], files: number, li: (file: string) => LineIndex) {
-  return {
-    version: 1,
-    files,
-    findings: fs_.map((f) => ({
+  const pos = (file: string, start: number, end: number): Position => {
+    const x = li(file);
+    const s = x.position(start);
+    const e = x.position(end);
+    return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 };
+  };
+  const all = result.findings;
+  const fps = fingerprints(all, (f) => ws.text(f));
+  let items: (Item & { rule: string; file: string })[] = all.map((f, i) => {
+    const d = f.file === stdinPath && stdinDocs ? documentAt(stdinDocs, f.start) : undefined;
+    return {
+      f,
       rule: f.rule,
-      severity: f.severity,
       file: f.file,
-      ...pos(f, li),
-      message: f.message,
-      fixes: (f.fixes ?? []).map((x) => ({ title: x.title })),
-    })),
-  };
+      pos: pos(f.file, f.start, f.end),
+      fingerprint: fps[i],
+      origin: d && (stdinDocs!.length > 1 || d.source) ? { document: d.index, source: d.source } : undefined,
+      related: (f.related ?? []).map((r) => ({ file: r.span.file, message: r.message, pos: pos(r.span.file, r.span.start, r.span.end) })),
+    };
+  });
+
+  // the baseline: relative paths in the config resolve against the config's folder
+  const baselineFile = cfg.baseline ? path.resolve(a.baseline ? '.' : loaded?.dir ?? '.', cfg.baseline) : path.resolve(loaded?.dir ?? '.', DEFAULT_BASELINE);
+  if (a.writeBaseline) {
+    const entries = items.map((it) => ({ rule: it.rule, file: baselinePath(it.file, baselineFile), fingerprint: it.fingerprint, message: it.f.message.slice(0, 200) }));
+    writeBaseline(baselineFile, entries);
+    err(`meshlint: wrote ${entries.length} finding${entries.length === 1 ? '' : 's'} to ${rel(baselineFile)}; later runs with it report only new ones`);
+    return 0;
+  }
+  let baselined = 0;
+  if (cfg.baseline && !a.noBaseline) {
+    if (!fs.existsSync(baselineFile)) throw new BaselineError(`baseline ${rel(baselineFile)} does not exist (write it with --write-baseline)`);
+    const counts = readBaseline(baselineFile);
+    const keyed = items.map((it) => ({ ...it, file: baselinePath(it.file, baselineFile) }));
+    const { fresh, known } = applyBaseline(keyed, counts);
+    const keep = new Set(fresh.map((x) => x.f));
+    items = items.filter((it) => keep.has(it.f));
+    baselined = known;
+  }
+
+  // what is reported and what fails
+  const minShown: Severity = a.quiet ? 'error' : a.severity === 'hint' ? 'hint' : 'information';
+  const shown = items.filter((it) => severityAtLeast(it.f.severity, minShown));
+  const errors = items.filter((it) => it.f.severity === 'error').length;
+  const warnings = items.filter((it) => it.f.severity === 'warning').length;
+  let failing: boolean;
+  if (a.maxWarnings !== undefined) {
+    const below = items.filter((it) => it.f.severity !== 'error' && it.f.severity !== 'warning' && severityAtLeast(it.f.severity, a.severity)).length;
+    failing = errors > 0 || warnings > a.maxWarnings || below > 0;
+    if (warnings > a.maxWarnings) err(`meshlint: ${warnings} warnings (more than --max-warnings ${a.maxWarnings})`);
+  } else failing = items.some((it) => severityAtLeast(it.f.severity, a.severity));
+
+  const summary = { files: count, baselined };
+  const docsText = (id: string) => docsPage(id);
+  const report =
+    a.format === 'json'
+      ? JSON.stringify(toJson(shown, summary), null, 2)
+      : a.format === 'sarif'
+        ? JSON.stringify(toSarif(shown, docsText), null, 2)
+        : a.format === 'gitlab'
+          ? JSON.stringify(toGitlab(shown), null, 2)
+          : toText(shown, summary, color && !a.output);
+  if (a.output) {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(a.output)), { recursive: true });
+      fs.writeFileSync(a.output, report + '\n');
+    } catch (e) {
+      throw new UsageError(`cannot write ${a.output}: ${(e as Error).message}`);
+    }
+  } else out(report);
+  return failing ? 1 : 0;
 }
 
-function toSarif(fs_: Finding[], li: (file: string) => LineIndex) {
-  const level = (s: Severity) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
-  const ids = [...RULES.map((r) => r.id)];
-  for (const f of fs_) if (!ids.includes(f.rule)) ids.push(f.rule);
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'meshlint',
-            version: VERSION,
-            informationUri: DOCS_BASE_URL,
-            rules: ids.map((id) => {
-              const r = RULES.find((x) => x.id === id);
-              return {
-                id,
-                name: id.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase()),
-                shortDescription: { text: r?.description ?? `meshlint input check ${id}` },
-                helpUri: ruleDocsUrl(id),
-                defaultConfiguration: { level: level(r?.defaultSeverity ?? 'error') },
-              };
-            }),
-          },
-        },
-        results: fs_.map((f) => {
-          const p = pos(f, li);
-          return {
-            ruleId: f.rule,
-            ruleIndex: ids.indexOf(f.rule),
-            level: level(f.severity),
-            message: { text: f.message },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: encodeURI(f.file) },
-                  region: { startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: p.endColumn },
-                },
-              },
-            ],
-            relatedLocations: (f.related ?? []).map((r, i) => {
-              const rp = pos({ ...f, file: r.span.file, start: r.span.start, end: r.span.end }, li);
-              return {
-                id: i,
-                message: { text: r.message },
-                physicalLocation: { artifactLocation: { uri: encodeURI(r.span.file) }, region: { startLine: rp.line, startColumn: rp.column, endLine: rp.endLine, endColumn: rp.endColumn } },
-              };
-            }),
-          };
-        }),
-      },
-    ],
-  };
+/** The rule's docs page, shipped with the package (docs/rules next to server/out). */
+function docsPage(id: string): string | undefined {
+  const input = INPUT_RULE_INFO.some((r) => r.id === id);
+  for (const dir of [path.join(__dirname, '..', '..', 'docs', 'rules'), path.join(__dirname, '..', 'docs', 'rules')]) {
+    const f = path.join(dir, input ? 'input.md' : `${id}.md`);
+    try {
+      const md = fs.readFileSync(f, 'utf8');
+      if (!input) return md;
+      const m = new RegExp(`^## ${id}\\n([\\s\\S]*?)(?=^## |$(?![\\s\\S]))`, 'm').exec(md);
+      return m ? `# ${id}\n${m[1]}` : md;
+    } catch {
+      // next candidate
+    }
+  }
+  return undefined;
 }
 
-if (require.main === module || process.argv[1]?.endsWith('meshlint.js') || process.argv[1]?.endsWith('cli.js')) {
+/** Markdown as a terminal shows it: headings bold, code spans kept, links as text (url). */
+function terminalMarkdown(md: string, color: boolean): string {
+  const b = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+  return md
+    .split('\n')
+    .map((l) => {
+      const h = /^(#{1,6})\s+(.*)$/.exec(l);
+      if (h) return b(h[1].length === 1 ? h[2].toUpperCase() : h[2]);
+      return l.replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)');
+    })
+    .join('\n')
+    .trimEnd();
+}
+
+if (require.main === module || process.argv[1]?.endsWith('meshlint.js') || process.argv[1]?.endsWith('cli.js') || process.argv[1]?.endsWith('/meshlint')) {
   let code: number;
   try {
-    code = run(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+    code = run(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), { isTTY: !!process.stdout.isTTY });
   } catch (e) {
     process.stderr.write(`meshlint: ${(e as Error).message}\n`);
     code = 2;
   }
   process.exitCode = code;
 }
+
+export type { Finding };

@@ -59,7 +59,7 @@ test('--severity error exits 0 when only warnings remain; clean trees exit 0', (
 test('usage and I/O errors exit 2 with a one-line message', () => {
   const a = cli(['check', '--format', 'xml']);
   assert.equal(a.code, 2);
-  assert.match(a.err.split('\n')[0], /^meshlint: --format must be text, json or sarif/);
+  assert.match(a.err.split('\n')[0], /^meshlint: --format must be text, json, sarif or gitlab/);
   const b = cli(['check', 'no/such/dir']);
   assert.equal(b.code, 2);
   assert.match(b.err, /^meshlint: cannot read no\/such\/dir/);

@@ -82,9 +82,22 @@ export const INPUT_RULES = {
   internal: 'internal-error',
 } as const;
 
+/** What each input check reports, for `meshlint rules`, SARIF and config validation (docs: docs/rules/input.md). */
+export const INPUT_RULE_INFO: { id: string; defaultSeverity: Severity; description: string }[] = [
+  { id: INPUT_RULES.yamlSyntax, defaultSeverity: 'error', description: 'A YAML file does not parse; the rest of the workspace is still checked.' },
+  { id: INPUT_RULES.nginxSyntax, defaultSeverity: 'error', description: 'An nginx config (a file or a ConfigMap key) does not parse: unbalanced braces, missing semicolons.' },
+  { id: INPUT_RULES.templateSkipped, defaultSeverity: 'information', description: 'A Helm or other template was not analysed; check its rendered output (helm template ... | meshlint check -).' },
+  { id: INPUT_RULES.fileSkipped, defaultSeverity: 'information', description: 'A file was too large, binary, or nested too deeply to analyse.' },
+  { id: INPUT_RULES.includeOutside, defaultSeverity: 'information', description: 'An nginx include points outside the workspace and was not read.' },
+  { id: INPUT_RULES.internal, defaultSeverity: 'error', description: 'meshlint failed on a file (a bug); the rest of the workspace is still checked.' },
+];
+
 export interface MeshConfigOverrides {
   enableAutoMtls?: boolean;
   rootNamespace?: string;
+  outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** the Istio release assumed where behaviour changed ("1.24"); see core/config.ts */
+  istioVersion?: string;
 }
 
 export interface AnalysisOptions {

@@ -12,6 +12,8 @@ export const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.terra
 
 export interface DiscoverOptions {
   excludes?: string[];
+  /** globs relative to another folder (a config file's): matched against paths relative to `base` */
+  baseExcludes?: { base: string; globs: string[] };
   /** stop after this many files (protects the server from absurd trees) */
   maxFiles?: number;
 }
@@ -19,7 +21,17 @@ export interface DiscoverOptions {
 /** Candidate files (YAML and nginx) below a root, as absolute paths. */
 export function discover(root: string, opts: DiscoverOptions = {}): string[] {
   const excludes = [...DEFAULT_EXCLUDES, ...(opts.excludes ?? [])];
-  const isExcluded = picomatch(excludes, { dot: true });
+  const rootExcluded = picomatch(excludes, { dot: true });
+  const be = opts.baseExcludes;
+  const baseMatch = be ? picomatch(be.globs, { dot: true }) : undefined;
+  const baseOf = path.resolve(root);
+  // a path relative to the walk root, also tried relative to the config's folder when it lies below it
+  const isExcluded = (rel: string): boolean => {
+    if (rootExcluded(rel)) return true;
+    if (!baseMatch || !be) return false;
+    const r = path.relative(be.base, path.join(baseOf, rel)).split(path.sep).join('/') + (rel.endsWith('/') ? '/' : '');
+    return !r.startsWith('..') && baseMatch(r);
+  };
   const max = opts.maxFiles ?? 200_000;
   const out: string[] = [];
   let realRoot: string;

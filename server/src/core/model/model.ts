@@ -7,6 +7,7 @@ import type { K8sObject } from '../source/yaml';
 import type { NgxConfig } from '../source/nginx/ast';
 import type { Span, MeshConfigOverrides } from '../types';
 import { computeMembership } from './membership';
+import { DEFAULT_ISTIO_VERSION } from './version';
 import { toPeerAuth, effectiveMtls } from './peerauth';
 import { YNode, YScalar, YPair, get, str, num, seq, strMap, isMap, isScalar } from '../source/ynode';
 
@@ -120,6 +121,8 @@ export interface MeshConfig {
   enablePrometheusMerge: boolean;
   /** where enableAutoMtls was set, if in the workspace */
   autoMtlsSpan?: Span;
+  /** the Istio release assumed where behaviour changed (`istioVersion` in .meshlint.yaml) */
+  istioVersion: string;
 }
 
 export interface NginxConf {
@@ -438,7 +441,7 @@ export class MeshModel {
   }
 
   private readMeshConfig(overrides: MeshConfigOverrides): MeshConfig {
-    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY', enablePrometheusMerge: true };
+    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY', enablePrometheusMerge: true, istioVersion: overrides.istioVersion ?? DEFAULT_ISTIO_VERSION };
     const apply = (node: YNode | undefined, file: string) => {
       if (!isMap(node)) return;
       const am = get(node, 'enableAutoMtls');
@@ -470,6 +473,7 @@ export class MeshModel {
     }
     if (overrides.enableAutoMtls !== undefined) mc.enableAutoMtls = overrides.enableAutoMtls;
     if (overrides.rootNamespace) mc.rootNamespace = overrides.rootNamespace;
+    if (overrides.outboundTrafficPolicy) mc.outboundTrafficPolicy = overrides.outboundTrafficPolicy;
     return mc;
   }
 
