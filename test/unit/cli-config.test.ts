@@ -29,13 +29,13 @@ const json = (r: { out: string }) => JSON.parse(r.out) as { findings: { rule: st
 const rules = (r: { out: string }) => [...new Set(json(r).findings.map((f) => f.rule))].sort();
 
 test('.meshlint.yaml is found upward from the checked path and decides severities and excludes', () => {
-  const dir = repo('rules:\n  host-header-passthrough: off\n  strict-mtls-plaintext-client: warning\nexclude: [deploy/ingress-nginx/**]\n');
+  const dir = repo('rules:\n  host-header-passthrough: off\n  proxy-pass-short-name: error\nexclude: [deploy/ingress-nginx/**]\n');
   const r = cli(['check', 'deploy/web', '--format', 'json'], dir);
   assert.ok(!rules(r).includes('host-header-passthrough'), 'off in the config');
   const all = cli(['check', '.', '--format', 'json'], path.join(dir, 'deploy'));
   assert.ok(!rules(all).includes('host-header-passthrough'), 'found from a subfolder too');
-  const strict = json(all).findings.find((f) => f.rule === 'strict-mtls-plaintext-client');
-  assert.equal(strict?.severity, 'warning');
+  const short = json(all).findings.find((f) => f.rule === 'proxy-pass-short-name');
+  assert.equal(short?.severity, 'error', 'information by default');
   assert.ok(!json(all).findings.some((f) => f.file.includes('ingress-nginx/')), 'exclude is relative to the config folder');
   // --no-config: defaults
   const plain = cli(['check', 'deploy', '--format', 'json', '--no-config'], dir);
