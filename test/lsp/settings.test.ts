@@ -73,6 +73,47 @@ describe('settings', () => {
   });
 });
 
+describe('.meshlint.yaml', () => {
+  it('a rule turned off in the config file disappears without a restart; problems show on the file; editor settings win', async () => {
+    ensureBuilt();
+    const dir = tempCopy('examples/blog-system');
+    dirs.push(dir);
+    const c = new LspClient(dir);
+    try {
+      await c.initialize();
+      await c.waitFor('host-header-passthrough at first', () => c.find('host-header-passthrough', 'web/configmap.yaml'));
+      // saved on disk: the watcher reports it
+      fs.writeFileSync(path.join(dir, '.meshlint.yaml'), 'rules:\n  host-header-passthrough: off\n  proxy-pass-short-name: error\n');
+      await c.watched([{ rel: '.meshlint.yaml', type: 1 }]);
+      await c.waitFor('host-header-passthrough gone', () => !c.find('host-header-passthrough'));
+      await c.waitFor('proxy-pass-short-name as an error', () => c.find('proxy-pass-short-name')?.d.severity === 1);
+      assert.ok(c.find('strict-mtls-plaintext-client'), 'other rules still publish');
+
+      // edited in the editor (not saved): a typo is a diagnostic on the config file at the entry, the rest applies
+      await c.open('.meshlint.yaml');
+      await c.replaceIn('.meshlint.yaml', /proxy-pass-short-name: error/, 'proxy-pass-short-name: loud');
+      const bad = await c.waitFor('config problem published', () => c.find('meshlint-config', '.meshlint.yaml'));
+      assert.deepEqual(bad.d.range, { start: { line: 2, character: 25 }, end: { line: 2, character: 29 } });
+      assert.match(bad.d.message, /bad severity "loud" for rule "proxy-pass-short-name"/);
+      assert.equal(bad.d.severity, 1);
+      await c.waitFor('proxy-pass-short-name back to information', () => c.find('proxy-pass-short-name')?.d.severity === 3);
+      assert.equal(c.find('host-header-passthrough'), undefined, 'the valid entry still applies');
+
+      // an editor setting beats the file for that user
+      c.settings = { rules: { 'host-header-passthrough': 'error' } };
+      await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { meshlint: c.settings } });
+      await c.waitFor('host-header-passthrough back as an error', () => c.find('host-header-passthrough')?.d.severity === 1);
+
+      // fixing the typo clears the problem; excludes in the file re-index
+      await c.replaceIn('.meshlint.yaml', /loud/, 'warning\nexclude: [ingress-nginx/**]');
+      await c.waitFor('config problem cleared', () => !c.find('meshlint-config', '.meshlint.yaml'));
+      await c.waitFor('the excluded Ingress is not read', () => !c.find('strict-mtls-plaintext-client') && c.find('proxy-pass-short-name')?.d.severity === 2);
+    } finally {
+      await c.stop();
+    }
+  });
+});
+
 describe('multi-root workspace', () => {
   it('diagnostics and coverage for two folders', async () => {
     ensureBuilt();

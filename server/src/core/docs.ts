@@ -9,9 +9,14 @@ import { INPUT_RULES } from './types';
 export const REPOSITORY_URL = repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 export const DOCS_BASE_URL = `${REPOSITORY_URL}/blob/main/docs/rules/`;
 
-/** Input checks (yaml-syntax, file-skipped...) share one page, docs/rules/input.md, one section each. */
+/** The rule's page under docs/rules: input checks (yaml-syntax, file-skipped...) share input.md, one section each. */
+export function ruleDocsPage(id: string): { file: string; anchor?: string } {
+  return INPUT_IDS.has(id) ? { file: 'input.md', anchor: id } : { file: `${id}.md` };
+}
+
 export function ruleDocsUrl(id: string): string {
-  return INPUT_IDS.has(id) ? `${DOCS_BASE_URL}input.md#${id}` : `${DOCS_BASE_URL}${id}.md`;
+  const p = ruleDocsPage(id);
+  return `${DOCS_BASE_URL}${p.file}${p.anchor ? `#${p.anchor}` : ''}`;
 }
 
 const INPUT_IDS = new Set<string>(Object.values(INPUT_RULES));

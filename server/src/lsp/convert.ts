@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver';
 import type { Finding, Severity, TextEdit, FileCreate } from '../core/types';
 import { LineIndex } from '../core/text';
-import { ruleDocsUrl } from '../core/docs';
+import { ruleDocsUrl, ruleDocsPage } from '../core/docs';
 
 export const SOURCE = 'meshlint';
 
@@ -70,8 +70,9 @@ const hrefCache = new Map<string, string>();
 export function ruleHref(rule: string): string {
   let h = hrefCache.get(rule);
   if (h === undefined) {
-    const file = docsDir ? path.join(docsDir, `${rule}.md`) : undefined;
-    h = file && fs.existsSync(file) ? pathToFileURL(file).href : ruleDocsUrl(rule);
+    const page = ruleDocsPage(rule);
+    const file = docsDir ? path.join(docsDir, page.file) : undefined;
+    h = file && fs.existsSync(file) ? pathToFileURL(file).href + (page.anchor ? `#${page.anchor}` : '') : ruleDocsUrl(rule);
     hrefCache.set(rule, h);
   }
   return h;

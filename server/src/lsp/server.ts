@@ -37,6 +37,7 @@ import { readText, DEFAULT_EXCLUDES } from '../workspace/discover';
 import { walk } from './walk';
 import { Paths } from './paths';
 import { DEFAULT_SETTINGS, Settings, analysisOptions, readSettings } from './settings';
+import { FolderConfig, configStamp, effectiveSettings, isConfigKey, problemFindings, readConfigs } from './configFile';
 import { LineIndexes, toDiagnostic, toWorkspaceEdit, withLocations, EditSupport } from './convert';
 import {
   COVERAGE_REQUEST,
@@ -116,7 +117,12 @@ function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
 export class MeshlintServer {
   private readonly docs = new TextDocuments(TextDocument);
   private readonly paths = new Paths();
+  /** what analysis uses: the editor settings over .meshlint.yaml (lsp/configFile.ts) */
   private settings: Settings = DEFAULT_SETTINGS;
+  private editorSettings: Settings = DEFAULT_SETTINGS;
+  private configs: FolderConfig[] = [];
+  /** a config file changed (editor or disk) since it was last read */
+  private configDirty = false;
   private ws = new Workspace(analysisOptions(DEFAULT_SETTINGS), { incremental: true });
   private excluded: (rel: string) => boolean = picomatch(DEFAULT_EXCLUDES, { dot: true });
   private options: ServerOptions = { debounceMs: 75, maxWaitMs: 400, slowFullMs: 500 };
@@ -235,7 +241,8 @@ export class MeshlintServer {
     } catch {
       /* client without workspace folder support */
     }
-    this.settings = await this.fetchSettings(this.initOptionsSettings);
+    this.editorSettings = await this.fetchSettings(this.initOptionsSettings);
+    this.readConfigFiles();
     this.applySettings();
     await this.index();
   }
@@ -256,6 +263,19 @@ export class MeshlintServer {
     return readSettings('meshlint' in p ? p.meshlint : pushed);
   }
 
+  /** Re-reads .meshlint.yaml (open editor text first, then disk); true when its text changed. */
+  private readConfigFiles(): boolean {
+    const before = configStamp(this.configs);
+    this.configs = readConfigs(this.paths, (key) => {
+      const uri = this.openByKey.get(key);
+      const doc = uri ? this.docs.get(uri) : undefined;
+      return doc ? doc.getText() : readText(this.paths.fsPath(key), 1024 * 1024)?.text;
+    });
+    this.configDirty = false;
+    this.settings = effectiveSettings(this.editorSettings, this.configs);
+    return configStamp(this.configs) !== before;
+  }
+
   private applySettings(): void {
     this.excluded = picomatch([...DEFAULT_EXCLUDES, ...this.settings.exclude], { dot: true });
     this.ws.setOptions(analysisOptions(this.settings));
@@ -263,7 +283,8 @@ export class MeshlintServer {
 
   private async reloadSettings(pushed: unknown): Promise<void> {
     const prev = this.settings;
-    this.settings = await this.fetchSettings(pushed);
+    this.editorSettings = await this.fetchSettings(pushed);
+    this.settings = effectiveSettings(this.editorSettings, this.configs);
     this.applySettings();
     const reindex = JSON.stringify(prev.exclude) !== JSON.stringify(this.settings.exclude) || prev.maxFileSize !== this.settings.maxFileSize;
     if (reindex) await this.index();
@@ -351,6 +372,7 @@ export class MeshlintServer {
 
   private onOpenChange(doc: TextDocument): void {
     const key = this.paths.key(doc.uri);
+    if (key !== undefined && isConfigKey(this.paths, key)) this.configChanged();
     if (key === undefined || !this.included(key)) return;
     this.paths.rememberUri(key, doc.uri);
     this.openByKey.set(key, doc.uri);
@@ -362,6 +384,7 @@ export class MeshlintServer {
     const key = this.paths.key(doc.uri);
     if (key === undefined || !this.openByKey.has(key)) return;
     this.openByKey.delete(key);
+    if (isConfigKey(this.paths, key)) this.configChanged();
     this.pendingOpen.delete(key);
     // back to the disk version (or gone, when it was never saved)
     this.pendingDisk.set(key, 'changed');
@@ -373,6 +396,10 @@ export class MeshlintServer {
     for (const ch of p.changes) {
       const key = this.paths.key(ch.uri);
       if (key === undefined) continue;
+      if (isConfigKey(this.paths, key)) {
+        this.configChanged();
+        any = true;
+      }
       if (ch.type === FileChangeType.Deleted) {
         if (this.ws.has(key)) this.pendingDisk.set(key, 'deleted');
         else {
@@ -387,6 +414,12 @@ export class MeshlintServer {
       }
     }
     if (any) this.schedule();
+  }
+
+  /** A config file changed: the next analysis re-reads it first (and re-indexes when excludes change). */
+  private configChanged(): void {
+    this.configDirty = true;
+    this.schedule();
   }
 
   /**
@@ -465,6 +498,16 @@ export class MeshlintServer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.indexing || this.shuttingDown) return;
+    if (this.configDirty) {
+      const prev = this.settings;
+      if (this.readConfigFiles()) {
+        this.applySettings();
+        if (JSON.stringify(prev.exclude) !== JSON.stringify(this.settings.exclude) || prev.maxFileSize !== this.settings.maxFileSize) {
+          void this.index();
+          return;
+        }
+      }
+    }
     const versions = this.applyPending();
     const generation = ++this.generation;
     let result: AnalysisResult;
@@ -494,6 +537,12 @@ export class MeshlintServer {
     }
     const byFile = new Map<string, Finding[]>();
     for (const f of result.findings) {
+      let l = byFile.get(f.file);
+      if (!l) byFile.set(f.file, (l = []));
+      l.push(f);
+    }
+    // problems in .meshlint.yaml are published on it, with the file's own findings
+    for (const f of problemFindings(this.configs)) {
       let l = byFile.get(f.file);
       if (!l) byFile.set(f.file, (l = []));
       l.push(f);
