@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('../server/out/cli.js');
+require('../server/out/cli.js').main();

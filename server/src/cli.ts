@@ -380,7 +380,8 @@ function terminalMarkdown(md: string, color: boolean): string {
     .trimEnd();
 }
 
-if (require.main === module || process.argv[1]?.endsWith('meshlint.js') || process.argv[1]?.endsWith('cli.js') || process.argv[1]?.endsWith('/meshlint')) {
+/** The process entry: bin/meshlint.js calls it (so it works however the binary is linked or named). */
+export function main(): void {
   let code: number;
   try {
     code = run(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), { isTTY: !!process.stdout.isTTY });
@@ -390,5 +391,7 @@ if (require.main === module || process.argv[1]?.endsWith('meshlint.js') || proce
   }
   process.exitCode = code;
 }
+
+if (require.main === module) main();
 
 export type { Finding };
