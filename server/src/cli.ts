@@ -12,6 +12,7 @@ import { discover, readText } from './workspace/discover';
 import { findConfigFile, loadConfigFile, LoadedConfig } from './workspace/config';
 import { EMPTY_CONFIG, MeshlintConfig, mergeConfig, RuleInfo, RuleSetting, SEVERITY_ALIASES } from './core/config';
 import { fingerprints } from './core/fingerprint';
+import { ruleDocsPage } from './core/docs';
 import { renderedDocuments, documentAt, RenderedDocument } from './core/source/rendered';
 import { Item, Position, SEVERITIES, VERSION, toGitlab, toJson, toSarif, toText, rulesTable } from './cli/format';
 import { applyBaseline, baselinePath, BaselineError, DEFAULT_BASELINE, readBaseline, writeBaseline } from './cli/baseline';
@@ -349,19 +350,19 @@ function check(a: CheckArgs, out: (s: string) => void, err: (s: string) => void,
   return failing ? 1 : 0;
 }
 
-/** The rule's docs page, shipped with the package (docs/rules next to server/out). */
+/** The rule's docs page, shipped with the package (docs/rules next to server/out); an input check's own section. */
 function docsPage(id: string): string | undefined {
-  const input = INPUT_RULE_INFO.some((r) => r.id === id);
+  const page = ruleDocsPage(id);
   for (const dir of [path.join(__dirname, '..', '..', 'docs', 'rules'), path.join(__dirname, '..', 'docs', 'rules')]) {
-    const f = path.join(dir, input ? 'input.md' : `${id}.md`);
+    let md: string;
     try {
-      const md = fs.readFileSync(f, 'utf8');
-      if (!input) return md;
-      const m = new RegExp(`^## ${id}\\n([\\s\\S]*?)(?=^## |$(?![\\s\\S]))`, 'm').exec(md);
-      return m ? `# ${id}\n${m[1]}` : md;
+      md = fs.readFileSync(path.join(dir, page.file), 'utf8');
     } catch {
-      // next candidate
+      continue;
     }
+    if (!page.anchor) return md;
+    const m = new RegExp(`^## ${page.anchor}\\n([\\s\\S]*?)(?=^## |$(?![\\s\\S]))`, 'm').exec(md);
+    return m ? `# ${page.anchor}\n${m[1]}` : md;
   }
   return undefined;
 }
