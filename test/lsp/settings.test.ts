@@ -94,7 +94,7 @@ describe('.meshlint.yaml', () => {
       await c.replaceIn('.meshlint.yaml', /proxy-pass-short-name: error/, 'proxy-pass-short-name: loud');
       const bad = await c.waitFor('config problem published', () => c.find('meshlint-config', '.meshlint.yaml'));
       assert.deepEqual(bad.d.range, { start: { line: 2, character: 25 }, end: { line: 2, character: 29 } });
-      assert.match(bad.d.message, /bad severity "loud" for rule "proxy-pass-short-name"/);
+      assert.match(String(bad.d.message), /bad severity "loud" for rule "proxy-pass-short-name"/);
       assert.equal(bad.d.severity, 1);
       await c.waitFor('proxy-pass-short-name back to information', () => c.find('proxy-pass-short-name')?.d.severity === 3);
       assert.equal(c.find('host-header-passthrough'), undefined, 'the valid entry still applies');

@@ -1,0 +1,266 @@
+/**
+ * The mesh's references as links: every place a file names another object (a proxy_pass host and the
+ * Service it reaches, a Service selector and the workloads it selects, a route subset and the
+ * DestinationRule subset...). Go to definition follows a link from its source; find references walks the
+ * links into an object backwards; rename rewrites the name at both ends. Pure, cached per model.
+ */
+import type { K8sObject } from '../source/yaml';
+import type { Span } from '../types';
+import { YNode, YScalar, get, seq, isMap, isScalar } from '../source/ynode';
+import { MeshModel, Service, nameNode, objSpan, selects, describeObj } from '../model/model';
+import { nginxFacts } from '../model/nginx';
+import { prometheusFacts } from '../model/prometheus';
+import { routing } from '../model/routing';
+import { destinationRuleFor, istioFqdn } from '../model/destination';
+
+export type LinkKind = 'calls' | 'selects' | 'host' | 'subset' | 'gateway' | 'parent' | 'upstream' | 'configmap' | 'workload-ref';
+
+export interface Link {
+  kind: LinkKind;
+  /** the referring text */
+  from: Span;
+  /** the referenced place (an object's name, a subset's name, an upstream block) */
+  to: Span;
+  /** the object the link leads to (for references and rename); none for an nginx upstream block */
+  target?: K8sObject;
+  /** the subset name, for subset links */
+  subset?: string;
+  /** where the target's own name sits inside `from` (rename edits it), when the reference spells it */
+  nameSpan?: Span;
+  /** one line for previews: "VirtualService shop/reviews routes to" */
+  label: string;
+}
+
+const cache = new WeakMap<MeshModel, Link[]>();
+
+export function links(model: MeshModel): Link[] {
+  let l = cache.get(model);
+  if (!l) cache.set(model, (l = build(model)));
+  return l;
+}
+
+/** Spans of `from` where the name starts the text and ends at a label boundary (`was` in `was.ns.svc:80`). */
+function leadingName(model: MeshModel, from: Span, name: string): Span | undefined {
+  const text = model.text(from.file);
+  if (text === undefined) return undefined;
+  const s = text.slice(from.start, from.end);
+  const i = s.toLowerCase().startsWith(name) ? 0 : s.toLowerCase().indexOf('//' + name) >= 0 ? s.toLowerCase().indexOf('//' + name) + 2 : -1;
+  if (i < 0) return undefined;
+  const after = s[i + name.length];
+  if (after !== undefined && !/[.:/;\s"']/.test(after)) return undefined;
+  return { file: from.file, start: from.start + i, end: from.start + i + name.length };
+}
+
+function scalarSpan(o: K8sObject, n: YNode | undefined): Span | undefined {
+  return n ? { file: o.file, start: n.start, end: n.end } : undefined;
+}
+
+function build(model: MeshModel): Link[] {
+  const out: Link[] = [];
+  // callers are collected lazily by the nginx and Prometheus facts
+  nginxFacts(model);
+  prometheusFacts(model);
+  const svcLink = (kind: LinkKind, from: Span, s: Service, label: string) => {
+    out.push({ kind, from, to: objSpan(s.obj), target: s.obj, nameSpan: leadingName(model, from, s.name), label });
+  };
+  for (const c of model.callers()) svcLink('calls', c.span, c.service, c.description);
+
+  // selectors: Service, PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Sidecar, Telemetry
+  const selectorLink = (o: K8sObject, node: YNode | undefined, labels: Record<string, string>) => {
+    const from = scalarSpan(o, node);
+    if (!from || !Object.keys(labels).length) return;
+    for (const w of model.workloadsIn(o.ns)) if (selects(labels, w.podLabels)) out.push({ kind: 'selects', from, to: objSpan(w.obj), target: w.obj, label: `${describeObj(o)} selects` });
+  };
+  for (const s of model.services) if (s.selector) selectorLink(s.obj, get(s.obj.root, 'spec', 'selector'), s.selector);
+  for (const kind of ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', 'WasmPlugin']) {
+    for (const o of model.kind(kind)) {
+      const n = get(o.root, 'spec', 'selector', 'matchLabels');
+      if (isMap(n)) selectorLink(o, n, mapOf(n));
+    }
+  }
+  for (const o of model.kind('Sidecar')) {
+    const n = get(o.root, 'spec', 'workloadSelector', 'labels');
+    if (isMap(n)) selectorLink(o, n, mapOf(n));
+  }
+
+  const r = routing(model);
+  // VirtualService hosts, route hosts are callers already; subsets and gateways here
+  for (const vs of r.virtualServices) {
+    for (const h of seq(vs.obj.root, 'spec', 'hosts')) {
+      if (!isScalar(h)) continue;
+      const res = model.resolveIstioHost(String(h.v), vs.ns);
+      if (res.service) svcLink('host', { file: vs.obj.file, start: h.start, end: h.end }, res.service, `${describeObj(vs.obj)} hosts`);
+    }
+    for (const g of vs.gateways) {
+      const gw = findGateway(model, g.ref, vs.ns);
+      if (gw) out.push({ kind: 'gateway', from: { file: vs.obj.file, start: g.node.start, end: g.node.end }, to: objSpan(gw), target: gw, nameSpan: gatewayName(vs.obj, g.node, gw.name), label: `${describeObj(vs.obj)} binds to` });
+    }
+    for (const d of vs.destinations) {
+      const res = model.resolveIstioHost(d.host, vs.ns);
+      if (!res.service) continue;
+      svcLink('host', { file: vs.obj.file, start: d.hostNode.start, end: d.hostNode.end }, res.service, `${describeObj(vs.obj)} routes to`);
+      if (!d.subset || !d.subsetNode) continue;
+      const rules = destinationRuleFor(model, istioFqdn(d.host, vs.ns), res.service.ns, vs.ns).selection?.rules ?? [];
+      const dr = rules.find((x) => x.subsets.some((y) => y.name === d.subset));
+      const sub = dr?.subsets.find((x) => x.name === d.subset);
+      if (!dr || !sub) continue;
+      const nn = get(sub.node, 'name');
+      const to = scalarSpan(dr.obj, nn) ?? scalarSpan(dr.obj, sub.node)!;
+      out.push({ kind: 'subset', from: { file: vs.obj.file, start: d.subsetNode.start, end: d.subsetNode.end }, to, target: dr.obj, subset: d.subset, nameSpan: { file: vs.obj.file, start: d.subsetNode.start, end: d.subsetNode.end }, label: `${describeObj(vs.obj)} routes to subset ${d.subset} of` });
+    }
+  }
+  for (const dr of model.destinationRules) {
+    if (!dr.hostNode) continue;
+    const res = model.resolveIstioHost(dr.host, dr.ns);
+    if (res.service) svcLink('host', { file: dr.obj.file, start: dr.hostNode.start, end: dr.hostNode.end }, res.service, `${describeObj(dr.obj)} configures`);
+  }
+  for (const rt of r.routes) {
+    for (const b of rt.backends) {
+      const svc = model.service(b.ns, b.name);
+      if (svc) svcLink('calls', { file: rt.obj.file, start: b.nameNode.start, end: b.nameNode.end }, svc, `${describeObj(rt.obj)} routes to`);
+    }
+    for (const p of rt.parents) {
+      const gw = r.k8sGateways.find((g) => g.name === p.name && g.ns === p.ns);
+      if (gw) out.push({ kind: 'parent', from: { file: rt.obj.file, start: p.nameNode.start, end: p.nameNode.end }, to: objSpan(gw.obj), target: gw.obj, nameSpan: { file: rt.obj.file, start: p.nameNode.start, end: p.nameNode.end }, label: `${describeObj(rt.obj)} attaches to` });
+    }
+  }
+
+  // nginx: proxy_pass naming an upstream block, and the upstream's servers
+  for (const t of nginxFacts(model).targets) {
+    if (!t.upstream) continue;
+    for (const sv of t.upstream.servers) if (sv.service) svcLink('calls', { file: sv.file, start: sv.arg.start, end: sv.arg.end }, sv.service, `upstream ${t.upstream.name} server`);
+    const b = t.upstream.block;
+    const nameArg = b.d.args[0];
+    const file = t.hostFile ?? t.file;
+    out.push({
+      kind: 'upstream',
+      from: { file, start: t.hostStart, end: t.hostEnd },
+      to: { file: b.file, start: nameArg?.start ?? b.d.nameStart, end: nameArg?.end ?? b.d.nameEnd },
+      label: `proxy_pass to upstream ${t.upstream.name}`,
+    });
+  }
+
+  // workloads mounting ConfigMaps
+  for (const w of model.workloads) {
+    const spec = get(w.obj.root, ...w.templatePath, 'spec');
+    for (const v of seq(spec, 'volumes')) {
+      const n = get(v, 'configMap', 'name');
+      if (!isScalar(n)) continue;
+      const cm = model.kind('ConfigMap').find((c) => c.name === String(n.v) && c.ns === w.ns);
+      if (cm) out.push({ kind: 'configmap', from: { file: w.obj.file, start: n.start, end: n.end }, to: objSpan(cm), target: cm, nameSpan: { file: w.obj.file, start: n.start, end: n.end }, label: `${describeObj(w.obj)} mounts` });
+    }
+  }
+  return out;
+}
+
+function mapOf(n: YNode): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isMap(n)) for (const p of n.items) if (isScalar(p.value)) out[String(p.key.v)] = String(p.value.v);
+  return out;
+}
+
+/** `gw`, `ns/gw` (Istio also accepts a FQDN-ish `gw.ns.svc.cluster.local`; not resolved here). */
+export function findGateway(model: MeshModel, ref: string, fromNs: string): K8sObject | undefined {
+  if (ref === 'mesh') return undefined;
+  const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [fromNs, ref];
+  return model.kind('Gateway').find((g) => g.group === 'networking.istio.io' && g.name === name && g.ns === ns);
+}
+
+function gatewayName(o: K8sObject, node: YScalar, name: string): Span | undefined {
+  const v = String(node.v);
+  const i = v.lastIndexOf('/') + 1;
+  if (v.slice(i) !== name) return undefined;
+  const q = node.style === 'single' || node.style === 'double' ? 1 : 0;
+  return { file: o.file, start: node.start + q + i, end: node.start + q + i + name.length };
+}
+
+const inside = (s: Span, file: string, offset: number) => s.file === file && offset >= s.start && offset <= s.end;
+
+/** Go to definition: the links whose source is under the cursor (the innermost). */
+export function definition(model: MeshModel, file: string, offset: number): Link[] {
+  const hits = links(model).filter((l) => inside(l.from, file, offset));
+  if (!hits.length) return [];
+  const w = Math.min(...hits.map((l) => l.from.end - l.from.start));
+  const best = hits.filter((l) => l.from.end - l.from.start === w);
+  const seen = new Set<string>();
+  return best.filter((l) => {
+    const k = `${l.to.file}:${l.to.start}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** What the cursor names for find references and rename: an object (by its metadata.name or body) or a subset. */
+export interface Subject {
+  obj: K8sObject;
+  subset?: string;
+  /** where its name is spelled at the definition */
+  nameSpan?: Span;
+}
+
+export function subjectAt(model: MeshModel, file: string, offset: number): Subject | undefined {
+  // on a reference: its target
+  const d = definition(model, file, offset)[0];
+  if (d?.target) return { obj: d.target, subset: d.subset, nameSpan: d.kind === 'subset' ? d.to : objNameSpan(d.target) };
+  // on a DestinationRule subset name
+  for (const dr of model.destinationRules) {
+    if (dr.obj.file !== file) continue;
+    for (const s of dr.subsets) {
+      const n = get(s.node, 'name');
+      if (isScalar(n) && offset >= n.start && offset <= n.end) return { obj: dr.obj, subset: s.name, nameSpan: { file, start: n.start, end: n.end } };
+    }
+  }
+  // inside an object: the object
+  let best: K8sObject | undefined;
+  for (const o of model.objects) {
+    if (o.file !== file || offset < o.root.start || offset > o.root.end) continue;
+    if (!best || o.root.end - o.root.start < best.root.end - best.root.start) best = o;
+  }
+  return best && { obj: best, nameSpan: objNameSpan(best) };
+}
+
+function objNameSpan(o: K8sObject): Span | undefined {
+  const n = nameNode(o);
+  if (!n) return undefined;
+  const q = n.style === 'single' || n.style === 'double' ? 1 : 0;
+  return { file: o.file, start: n.start + q, end: n.end - q };
+}
+
+/** Find references: every link into the subject (for a subset, only links to that subset). */
+export function references(model: MeshModel, subject: Subject): Link[] {
+  return links(model).filter((l) => l.target === subject.obj && (subject.subset === undefined || l.subset === subject.subset));
+}
+
+export interface RenameEdit {
+  file: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/**
+ * Rename a Service, Gateway, ConfigMap or DestinationRule subset: its own name and every reference that
+ * spells it. undefined (with the reason) when the subject cannot be renamed safely.
+ */
+export function rename(model: MeshModel, subject: Subject, newName: string): { edits: RenameEdit[] } | { error: string } {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(newName) || newName.length > 63) return { error: `"${newName}" is not a valid name (lower-case letters, digits and "-", at most 63 characters)` };
+  const kind = subject.obj.kind;
+  if (subject.subset === undefined && !['Service', 'Gateway', 'ConfigMap'].includes(kind)) return { error: `meshlint renames Services, Gateways, ConfigMaps and DestinationRule subsets (not a ${kind})` };
+  if (!subject.nameSpan) return { error: 'the name is not spelled in the workspace' };
+  const edits: RenameEdit[] = [{ ...subject.nameSpan, newText: newName }];
+  for (const l of references(model, subject)) {
+    if (!l.nameSpan) continue;
+    edits.push({ ...l.nameSpan, newText: newName });
+  }
+  // one edit per place (two links can share a source, e.g. a caller and a host link)
+  const seen = new Set<string>();
+  return {
+    edits: edits.filter((e) => {
+      const k = `${e.file}:${e.start}:${e.end}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }),
+  };
+}
