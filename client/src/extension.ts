@@ -138,6 +138,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ getC
     }),
     vscode.commands.registerCommand('meshlint.refreshCoverage', () => provider.refresh()),
     vscode.commands.registerCommand('meshlint.showOutput', () => output.show(true)),
+    // code lenses carry JSON (uri, position, locations); the editor's references peek wants editor types
+    vscode.commands.registerCommand('meshlint.showReferences', async (uri: string, pos: { line: number; character: number }, locs: { uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[]) => {
+      const c = await ready();
+      const conv = c.protocol2CodeConverter;
+      await vscode.commands.executeCommand('editor.action.showReferences', vscode.Uri.parse(uri), conv.asPosition(pos), locs.map((l) => conv.asLocation(l)));
+    }),
     vscode.commands.registerCommand('meshlint.restartServer', async () => {
       output.appendLine('[client] restarting the meshlint server');
       try {

@@ -22,6 +22,8 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   WorkDoneProgressServerReporter,
+  WorkspaceSymbolParams,
+  SymbolInformation,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import picomatch from 'picomatch';
@@ -37,6 +39,14 @@ import { readText, DEFAULT_EXCLUDES } from '../workspace/discover';
 import { walk } from './walk';
 import { Paths } from './paths';
 import { DEFAULT_SETTINGS, Settings, analysisOptions, readSettings } from './settings';
+import type { FeatureContext } from './context';
+import { onDefinition } from './definition';
+import { onReferences } from './references';
+import { onCompletion } from './completion';
+import { onDocumentSymbols } from './documentSymbols';
+import { onWorkspaceSymbols } from './workspaceSymbols';
+import { onCodeLens } from './codeLens';
+import { onPrepareRename, onRename } from './rename';
 import { FolderConfig, configStamp, effectiveSettings, isConfigKey, problemFindings, readConfigs } from './configFile';
 import { LineIndexes, toDiagnostic, toWorkspaceEdit, withLocations, EditSupport } from './convert';
 import {
@@ -178,6 +188,14 @@ export class MeshlintServer {
     c.onDidChangeConfiguration((p) => this.guard('didChangeConfiguration', () => void this.reloadSettings(p.settings), undefined));
     c.onHover((p) => this.guard('hover', () => this.hover(p), null));
     c.onCodeAction((p) => this.guard('codeAction', () => this.codeActions(p), []));
+    c.onDefinition((p) => this.guard('definition', () => this.withContext(p.textDocument.uri, (x) => onDefinition(x, p)), null));
+    c.onReferences((p) => this.guard('references', () => this.withContext(p.textDocument.uri, (x) => onReferences(x, p)), null));
+    c.onCompletion((p) => this.guard('completion', () => this.withContext(p.textDocument.uri, (x) => onCompletion(x, p)), null));
+    c.onDocumentSymbol((p) => this.guard('documentSymbol', () => this.withContext(p.textDocument.uri, (x) => onDocumentSymbols(x)), null));
+    c.onWorkspaceSymbol((p) => this.guard('workspaceSymbol', () => this.workspaceSymbols(p), []));
+    c.onCodeLens((p) => this.guard('codeLens', () => this.withContext(p.textDocument.uri, (x) => onCodeLens(x)), null));
+    c.onPrepareRename((p) => this.withContext(p.textDocument.uri, (x) => onPrepareRename(x, p)));
+    c.onRenameRequest((p) => this.withContext(p.textDocument.uri, (x) => onRename(x, p)));
     c.onRequest(COVERAGE_REQUEST, (p: CoverageParams | undefined) => this.guardAsync('coverage', () => this.coverage(p ?? {}), null));
     this.docs.listen(c);
     c.listen();
@@ -214,6 +232,13 @@ export class MeshlintServer {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        completionProvider: { triggerCharacters: ['/', ':', ' '], resolveProvider: false },
+        documentSymbolProvider: { label: 'meshlint' },
+        workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        renameProvider: { prepareProvider: true },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -639,6 +664,39 @@ export class MeshlintServer {
     const h = hover(model, key, offset);
     if (!h) return null;
     return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: { start: li.position(h.start), end: li.position(h.end) } };
+  }
+
+  /**
+   * Answers a language-feature request from the current analysis (the whole workspace's model), or from
+   * the document alone while the workspace is still being indexed. null when the document is not ours.
+   */
+  private withContext<T>(uri: string, fn: (ctx: FeatureContext) => T): T | null {
+    const key = this.paths.key(uri);
+    if (key === undefined) return null;
+    this.flush();
+    const text = this.currentText(key, uri);
+    if (text === undefined) return null;
+    const snap = this.snapshot?.result;
+    let model: MeshModel;
+    let range: FeatureContext['range'];
+    let li: LineIndex;
+    if (snap && snap.text(key) === text) {
+      model = snap.model;
+      li = this.lines.get(key);
+      range = (f, s, e) => this.lines.range(f, s, e);
+    } else {
+      model = analyzeFiles([{ path: key, text }], analysisOptions(this.settings)).model;
+      li = new LineIndex(model.text(key) ?? text);
+      range = (f, s, e) => ({ start: li.position(s), end: li.position(e) });
+    }
+    return fn({ key, model, text: model.text(key) ?? text, li, range, uri: (f) => this.paths.uri(f) });
+  }
+
+  private workspaceSymbols(p: WorkspaceSymbolParams): SymbolInformation[] {
+    this.flush();
+    const snap = this.snapshot?.result;
+    if (!snap) return [];
+    return onWorkspaceSymbols(snap.model, p, (f, s, e) => this.lines.range(f, s, e), (f) => this.paths.uri(f));
   }
 
   private codeActions(p: CodeActionParams): CodeAction[] {

@@ -8,7 +8,7 @@ import type { K8sObject } from '../source/yaml';
 import type { Span } from '../types';
 import { YNode, YScalar, get, seq, isMap, isScalar } from '../source/ynode';
 import { MeshModel, Service, nameNode, objSpan, selects, describeObj } from '../model/model';
-import { nginxFacts } from '../model/nginx';
+import { nginxFacts, hostHeader } from '../model/nginx';
 import { prometheusFacts } from '../model/prometheus';
 import { routing } from '../model/routing';
 import { destinationRuleFor, istioFqdn } from '../model/destination';
@@ -125,8 +125,18 @@ function build(model: MeshModel): Link[] {
     }
   }
 
+  // nginx: a Host header that spells the target's name (rename must follow it, or the call falls to PassthroughCluster)
+  const facts = nginxFacts(model);
+  for (const t of facts.targets) {
+    const svc = t.service ?? (t.upstream?.servers.length === 1 ? t.upstream.servers[0].service : undefined);
+    if (!svc) continue;
+    const h = hostHeader(facts, t);
+    const arg = h.directive?.d.args[1];
+    if (!arg || h.unknown || !model.hostNames(svc, t.caller.ns ?? svc.ns).includes(h.value.toLowerCase().replace(/:\d+$/, ''))) continue;
+    svcLink('host', { file: h.directive!.file, start: arg.start, end: arg.end }, svc, `nginx Host header for`);
+  }
   // nginx: proxy_pass naming an upstream block, and the upstream's servers
-  for (const t of nginxFacts(model).targets) {
+  for (const t of facts.targets) {
     if (!t.upstream) continue;
     for (const sv of t.upstream.servers) if (sv.service) svcLink('calls', { file: sv.file, start: sv.arg.start, end: sv.arg.end }, sv.service, `upstream ${t.upstream.name} server`);
     const b = t.upstream.block;
