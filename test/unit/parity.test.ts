@@ -71,6 +71,7 @@ const IST_MAP: Mapping[] = [
   { code: 'IST0174', scope: 'destinationrule.SubsetSelectPodAnalyzer', rules: ['dr-host-not-found'], difference: 'Quiet when the workspace shows no Service of the host\'s namespace (unknown, not missing).' },
   { code: 'IST0127', scope: 'auth.AuthorizationPoliciesAnalyzer', rules: ['authz-selector-no-workload'], difference: 'Only policies with a selector, in a namespace whose workloads the workspace shows: a selector-less policy in a namespace without workloads there, and selector policies in the root namespace (mesh-wide, matching workloads of every namespace, often gateways installed elsewhere), are unknown, not missing. Reads pod templates (Deployments...) as well as Pods.' },
   { code: 'IST0123', scope: 'injection.Analyzer', rules: ['sidecar-and-ambient'], difference: 'Only the sidecar + ambient combination (istio-injection or istio.io/rev together with istio.io/dataplane-mode: ambient); istio-injection together with istio.io/rev (two sidecar injection labels) is not a meshlint finding. meshlint also reports workloads (pod labels/annotations) that combine both, which istioctl attaches to no Namespace.' },
+  { code: 'IST0101', scope: 'sidecar.SelectorAnalyzer', rules: ['sidecar-selector-no-workload'], difference: 'Reads pod templates (Deployments...) as well as Pods; quiet for the root namespace, selectors on Istio components, and namespaces whose workloads the workspace does not show (unknown, not missing).' },
 ];
 
 const KIA_MAP: Mapping[] = [

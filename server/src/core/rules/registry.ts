@@ -30,6 +30,8 @@ import servicePortProtocol from './service-port-protocol';
 // issue 14
 import ingressNginxSidecarUpstream from './ingress-nginx-sidecar-upstream';
 import nginxProxyPassGrpc from './nginx-proxy-pass-grpc';
+// issue 15
+import sidecarSelectorNoWorkload from './sidecar-selector-no-workload';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -63,6 +65,8 @@ export const RULES: Rule[] = [
   // issue 14
   ingressNginxSidecarUpstream,
   nginxProxyPassGrpc,
+  // issue 15
+  sidecarSelectorNoWorkload,
 ];
 
 export function ruleById(id: string): Rule | undefined {
