@@ -80,3 +80,76 @@ export function describeSidecar(sc: SidecarResource): string {
 export function selectorText(sel: Record<string, string>): string {
   return Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(', ');
 }
+
+/**
+ * No proxy reads the Sidecar resources of this namespace: the namespace is in ambient mode (as
+ * istioctl reads it) and none of its workloads in the workspace gets a sidecar anyway.
+ */
+export function namespaceWithoutSidecars(model: MeshModel, ns: string): boolean {
+  return namespaceAmbient(model, ns) === true && !model.workloadsIn(ns).some((w) => model.membership(w).mode === 'sidecar');
+}
+
+export interface SidecarConflict {
+  sidecar: SidecarResource;
+  /** 'namespace': several selector-less Sidecars in one namespace; 'workload': several selectors match one workload */
+  scope: 'namespace' | 'workload';
+  others: SidecarResource[];
+  /** the workloads selected by this Sidecar and another (scope 'workload') */
+  workloads: Workload[];
+}
+
+const conflictCache = new WeakMap<MeshModel, SidecarConflict[]>();
+
+/**
+ * Sidecars whose selection overlaps another Sidecar applied with them (istioctl IST0110 / IST0111,
+ * `analyzers/sidecar/selector.go`): selector-less Sidecars sharing a namespace, and Sidecars whose
+ * selectors match a common workload. Workloads in ambient mode, and namespaces where no proxy reads
+ * Sidecars, are left out (no sidecar to configure; see sidecar-resource-ambient).
+ */
+export function sidecarConflicts(model: MeshModel): SidecarConflict[] {
+  let out = conflictCache.get(model);
+  if (out) return out;
+  out = [];
+  const byNs = new Map<string, SidecarResource[]>();
+  const byWorkload = new Map<Workload, SidecarResource[]>();
+  for (const sc of sidecars(model)) {
+    if (!sc.selector) {
+      const l = byNs.get(sc.ns) ?? [];
+      l.push(sc);
+      byNs.set(sc.ns, l);
+      continue;
+    }
+    for (const w of sidecarWorkloads(model, sc)) {
+      if (model.membership(w).mode === 'ambient') continue;
+      const l = byWorkload.get(w) ?? [];
+      l.push(sc);
+      byWorkload.set(w, l);
+    }
+  }
+  for (const [ns, group] of byNs) {
+    if (group.length < 2 || namespaceWithoutSidecars(model, ns)) continue;
+    for (const sc of group) {
+      const others = group.filter((o) => appliedTogether(model, sc, o));
+      if (others.length) out.push({ sidecar: sc, scope: 'namespace', others, workloads: [] });
+    }
+  }
+  const perSidecar = new Map<SidecarResource, { others: Set<SidecarResource>; workloads: Workload[] }>();
+  for (const [w, group] of byWorkload) {
+    if (group.length < 2) continue;
+    for (const sc of group) {
+      const others = group.filter((o) => appliedTogether(model, sc, o));
+      if (!others.length) continue;
+      const e = perSidecar.get(sc) ?? { others: new Set(), workloads: [] };
+      for (const o of others) e.others.add(o);
+      e.workloads.push(w);
+      perSidecar.set(sc, e);
+    }
+  }
+  // workspace order
+  for (const sc of sidecars(model)) {
+    const e = perSidecar.get(sc);
+    if (e) out.push({ sidecar: sc, scope: 'workload', others: [...e.others], workloads: e.workloads });
+  }
+  conflictCache.set(model, out);
+  return out;
+}

@@ -32,6 +32,7 @@ import ingressNginxSidecarUpstream from './ingress-nginx-sidecar-upstream';
 import nginxProxyPassGrpc from './nginx-proxy-pass-grpc';
 // issue 15
 import sidecarSelectorNoWorkload from './sidecar-selector-no-workload';
+import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -67,6 +68,7 @@ export const RULES: Rule[] = [
   nginxProxyPassGrpc,
   // issue 15
   sidecarSelectorNoWorkload,
+  sidecarMultipleForWorkload,
 ];
 
 export function ruleById(id: string): Rule | undefined {
