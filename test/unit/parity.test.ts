@@ -54,6 +54,11 @@ spec:
     targetPort: 8443
 `;
 
+function meshConfigMap(mesh: string): string {
+  const body = mesh.replace(/\s+$/, '').split('\n').map((l) => (l ? `    ${l}` : l)).join('\n');
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |-\n${body}\n`;
+}
+
 interface Mapping {
   code: string;
   /** the analyzer (IST) or checker / integration source (KIA) the code is compared for */
@@ -76,6 +81,7 @@ const IST_MAP: Mapping[] = [
   { code: 'IST0101', scope: 'sidecar.SelectorAnalyzer', rules: ['sidecar-selector-no-workload'], difference: 'Reads pod templates (Deployments...) as well as Pods; quiet for the root namespace, selectors on Istio components, and namespaces whose workloads the workspace does not show (unknown, not missing).' },
   { code: 'IST0110', scope: 'sidecar.SelectorAnalyzer', rules: ['sidecar-multiple-for-workload'], match: (f) => !f.message.includes('have no workloadSelector'), difference: 'One finding per Sidecar (istioctl: one per Sidecar and selected Pod); only Sidecars of one deployable unit; workloads in ambient mode are left out, as istioctl does.' },
   { code: 'IST0111', scope: 'sidecar.SelectorAnalyzer', rules: ['sidecar-multiple-for-workload'], match: (f) => f.message.includes('have no workloadSelector'), difference: 'Only Sidecars of one deployable unit (the same ns/name written twice is one object); quiet in namespaces where no proxy reads Sidecars (ambient, see IST0167).' },
+  { code: 'IST0134', scope: 'serviceentry.Analyzer', rules: ['serviceentry-tcp-no-address'], difference: 'Same condition (ports with protocol TCP or unset, no spec or status addresses, unless meshConfig.defaultConfig.proxyMetadata enables DNS capture with auto allocation); the mesh config is read from the istio ConfigMap or an IstioOperator in the workspace (the harness passes the case\'s mesh config as the istio ConfigMap).' },
 ];
 
 const KIA_MAP: Mapping[] = [
@@ -143,6 +149,8 @@ function istioFigures(): Map<string, Figures> {
     for (const c of exp.cases) {
       if (c.analyzer.metadataName !== m.scope || c.skipAll) continue;
       const files = [...c.inputFiles.map((f: string) => readShared(IST_DIR, f)), { path: 'harness/default-ingressgateway.yaml', text: DEFAULT_INGRESS }];
+      // the case's mesh config, as the istio ConfigMap in istio-system carries it
+      if (c.meshConfigFile) files.push({ path: 'harness/istio-configmap.yaml', text: meshConfigMap(fs.readFileSync(path.join(IST_DIR, c.meshConfigFile), 'utf8')) });
       const r = run(files);
       // origins omit the namespace when the input omits it: compare kind and name, and namespace when given
       const key = (kind: string, ns: string | null, name: string) => `${kind}|${ns ?? '-'}|${name}`;

@@ -120,6 +120,10 @@ export interface MeshConfig {
   enablePrometheusMerge: boolean;
   /** where enableAutoMtls was set, if in the workspace */
   autoMtlsSpan?: Span;
+  /** defaultConfig.proxyMetadata (environment of every proxy, e.g. ISTIO_META_DNS_CAPTURE), as written in the workspace */
+  proxyMetadata: Record<string, string>;
+  /** where proxyMetadata was set, if in the workspace */
+  proxyMetadataSpan?: Span;
 }
 
 export interface NginxConf {
@@ -438,7 +442,7 @@ export class MeshModel {
   }
 
   private readMeshConfig(overrides: MeshConfigOverrides): MeshConfig {
-    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY', enablePrometheusMerge: true };
+    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY', enablePrometheusMerge: true, proxyMetadata: {} };
     const apply = (node: YNode | undefined, file: string) => {
       if (!isMap(node)) return;
       const am = get(node, 'enableAutoMtls');
@@ -452,6 +456,11 @@ export class MeshModel {
       if (otp === 'REGISTRY_ONLY' || otp === 'ALLOW_ANY') mc.outboundTrafficPolicy = otp;
       const pm = str(node, 'enablePrometheusMerge');
       if (pm !== undefined) mc.enablePrometheusMerge = pm.toLowerCase() !== 'false';
+      const md = get(node, 'defaultConfig', 'proxyMetadata');
+      if (isMap(md)) {
+        Object.assign(mc.proxyMetadata, strMap(md));
+        mc.proxyMetadataSpan = { file, start: md.start, end: md.end };
+      }
     };
     for (const o of this.kind('IstioOperator')) apply(get(o.root, 'spec', 'meshConfig'), o.file);
     for (const o of this.kind('ConfigMap')) {
@@ -467,6 +476,13 @@ export class MeshModel {
       if (/^outboundTrafficPolicy:\s*\n\s+mode:\s*REGISTRY_ONLY/m.test(txt)) mc.outboundTrafficPolicy = 'REGISTRY_ONLY';
       const pm = /^enablePrometheusMerge:\s*(true|false)\s*$/m.exec(txt);
       if (pm) mc.enablePrometheusMerge = pm[1] === 'true';
+      // defaultConfig.proxyMetadata entries: `    KEY: "value"` lines of the proxyMetadata block
+      const block = /^defaultConfig:\s*\n((?:[ \t]+.*\n?|[ \t]*\n)*)/m.exec(txt)?.[1] ?? '';
+      const md = /^([ \t]+)proxyMetadata:\s*\n((?:\1[ \t]+.*\n?)*)/m.exec(block);
+      if (md) {
+        for (const m of md[2].matchAll(/^[ \t]+([A-Za-z_][\w.-]*):[ \t]*["']?([^"'\n#]*?)["']?[ \t]*(?:#.*)?$/gm)) mc.proxyMetadata[m[1]] = m[2];
+        mc.proxyMetadataSpan = { file: o.file, start: mesh.start, end: mesh.end };
+      }
     }
     if (overrides.enableAutoMtls !== undefined) mc.enableAutoMtls = overrides.enableAutoMtls;
     if (overrides.rootNamespace) mc.rootNamespace = overrides.rootNamespace;

@@ -33,6 +33,7 @@ import nginxProxyPassGrpc from './nginx-proxy-pass-grpc';
 // issue 15
 import sidecarSelectorNoWorkload from './sidecar-selector-no-workload';
 import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
+import serviceentryTcpNoAddress from './serviceentry-tcp-no-address';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -69,6 +70,7 @@ export const RULES: Rule[] = [
   // issue 15
   sidecarSelectorNoWorkload,
   sidecarMultipleForWorkload,
+  serviceentryTcpNoAddress,
 ];
 
 export function ruleById(id: string): Rule | undefined {
