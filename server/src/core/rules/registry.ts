@@ -34,6 +34,7 @@ import nginxProxyPassGrpc from './nginx-proxy-pass-grpc';
 import sidecarSelectorNoWorkload from './sidecar-selector-no-workload';
 import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
 import serviceentryTcpNoAddress from './serviceentry-tcp-no-address';
+import gatewayDuplicateServer from './gateway-duplicate-server';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -71,6 +72,7 @@ export const RULES: Rule[] = [
   sidecarSelectorNoWorkload,
   sidecarMultipleForWorkload,
   serviceentryTcpNoAddress,
+  gatewayDuplicateServer,
 ];
 
 export function ruleById(id: string): Rule | undefined {
