@@ -13,6 +13,7 @@ import type { K8sObject } from '../source/yaml';
 import { YNode, get, strMap, isMap } from '../source/ynode';
 import { MeshModel, Workload, cachedView, nameNode } from './model';
 import { sameUnit } from './routing';
+import { namespaceEnrolment } from './membership';
 import type { Span } from '../types';
 
 export interface SidecarResource {
@@ -151,5 +152,37 @@ export function sidecarConflicts(model: MeshModel): SidecarConflict[] {
     if (e) out.push({ sidecar: sc, scope: 'workload', others: [...e.others], workloads: e.workloads });
   }
   conflictCache.set(model, out);
+  return out;
+}
+
+export interface IneffectiveSidecar {
+  sidecar: SidecarResource;
+  /** why no proxy reads it */
+  reason: string;
+  /** where the ambient enrolment is written (namespace label or pod label), when in the workspace */
+  span?: Span;
+}
+
+/**
+ * Sidecar resources that configure no proxy because their workloads run in ambient mode (istioctl
+ * IST0167, `analyzers/sidecar/selector.go`): a selector-less Sidecar in a namespace where no proxy reads
+ * Sidecars, or a Sidecar whose selector matches only workloads in ambient mode. The root namespace's
+ * selector-less Sidecar is the mesh-wide default and is left out.
+ */
+export function ineffectiveSidecars(model: MeshModel): IneffectiveSidecar[] {
+  const out: IneffectiveSidecar[] = [];
+  for (const sc of sidecars(model)) {
+    if (!sc.selector) {
+      if (sc.ns === model.meshConfig.rootNamespace || !namespaceWithoutSidecars(model, sc.ns)) continue;
+      const nsObj = model.namespaces.get(sc.ns);
+      out.push({ sidecar: sc, reason: `namespace ${sc.ns} is in ambient mode (istio.io/dataplane-mode: ambient, no sidecar injection label)${model.workloadsIn(sc.ns).length ? ' and none of its workloads in the workspace has a sidecar' : ''}`, span: nsObj ? namespaceEnrolment(nsObj).ambient?.span : undefined });
+      continue;
+    }
+    const ws = sidecarWorkloads(model, sc);
+    if (!ws.length) continue;
+    const ms = ws.map((w) => model.membership(w));
+    if (!ms.every((m) => m.mode === 'ambient')) continue;
+    out.push({ sidecar: sc, reason: `the workloads it selects (${ws.slice(0, 3).map((w) => `${w.kind} ${w.name}`).join(', ')}${ws.length > 3 ? ', ...' : ''}) run in ambient mode (${ms[0].reason})`, span: ms[0].span });
+  }
   return out;
 }

@@ -35,6 +35,7 @@ import sidecarSelectorNoWorkload from './sidecar-selector-no-workload';
 import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
 import serviceentryTcpNoAddress from './serviceentry-tcp-no-address';
 import gatewayDuplicateServer from './gateway-duplicate-server';
+import sidecarResourceAmbient from './sidecar-resource-ambient';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -73,6 +74,7 @@ export const RULES: Rule[] = [
   sidecarMultipleForWorkload,
   serviceentryTcpNoAddress,
   gatewayDuplicateServer,
+  sidecarResourceAmbient,
 ];
 
 export function ruleById(id: string): Rule | undefined {
