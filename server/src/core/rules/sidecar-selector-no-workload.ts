@@ -1,5 +1,6 @@
 import { defineRule } from './rule';
 import { sidecars, sidecarWorkloads, selectorText } from '../model/sidecar';
+import { kustomizeLabelKeys } from '../model/kustomize';
 
 export default defineRule({
   id: 'sidecar-selector-no-workload',
@@ -11,6 +12,9 @@ export default defineRule({
       if (!sc.selector || !sc.selectorNode) continue;
       // the root namespace holds istiod and gateways, usually installed outside the repository; istio labels select them
       if (sc.ns === model.meshConfig.rootNamespace || Object.keys(sc.selector).some((k) => k === 'istio' || k.startsWith('istio.io/') || k.startsWith('gateway.networking.k8s.io/'))) continue;
+      // a label some kustomization adds to the rendered pods is not in the pod templates: unknown
+      const added = kustomizeLabelKeys(model);
+      if (Object.keys(sc.selector).some((k) => added.has(k))) continue;
       const inNs = model.workloadsIn(sc.ns);
       if (!inNs.length) continue; // the namespace's workloads are not in the workspace: unknown
       if (sidecarWorkloads(model, sc).length) continue;
