@@ -77,6 +77,13 @@ export function duplicateGatewayServers(model: MeshModel): DuplicateServer[] {
   let out = cache.get(model);
   if (out) return out;
   out = [];
+  const shared = new Map<string, boolean>();
+  const share = (a: IstioGateway, b: IstioGateway) => {
+    const k = JSON.stringify([a.selector, b.selector]);
+    let v = shared.get(k);
+    if (v === undefined) shared.set(k, (v = shareGatewayWorkload(model, a, b)));
+    return v;
+  };
   const all = routing(model).gateways.flatMap(gatewayServers).filter((s) => s.port !== undefined && s.port > 0);
   const byPortHost = new Map<string, GatewayServer[]>();
   for (const s of all) {
@@ -93,7 +100,7 @@ export function duplicateGatewayServers(model: MeshModel): DuplicateServer[] {
     for (const h of s.hosts) {
       for (const o of byPortHost.get(`${s.port}\u0000${s.bind}\u0000${h.host}`) ?? []) {
         if (o.gw === s.gw || (o.gw.ns === s.gw.ns && o.gw.name === s.gw.name)) continue; // one Gateway (or the same ns/name written twice)
-        if (!sameUnit(model, s.gw.obj.file, o.gw.obj.file) || !shareGatewayWorkload(model, s.gw, o.gw)) continue;
+        if (!sameUnit(model, s.gw.obj.file, o.gw.obj.file) || !share(s.gw, o.gw)) continue;
         const l = others.get(o) ?? [];
         if (!l.includes(h.host)) l.push(h.host);
         others.set(o, l);

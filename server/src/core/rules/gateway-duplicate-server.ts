@@ -17,7 +17,7 @@ export default defineRule({
       const what = merged
         ? 'Both servers are plaintext HTTP, so Istio merges them: the routes of the VirtualServices bound to either Gateway end up in one route table for the host, where the first matching route wins.'
         : s.tls && d.others.every((o) => o.server.tls)
-          ? 'Both servers use TLS, so the gateway keeps the one it merges first (by creation order) and skips the other ("duplicate host names"): its certificate and routes are not served.'
+          ? 'Both servers carry tls settings, so the gateway keeps the one it merges first (by creation order) and skips the other ("duplicate host names"): its TLS settings and routes are not served.'
           : 'Istio shares a port between Gateways only for plaintext HTTP servers or for TLS servers with distinct hosts, so the gateway keeps the server it merges first (by creation order) and skips the other.';
       report({
         file: s.gw.obj.file,
