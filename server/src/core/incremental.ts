@@ -185,7 +185,7 @@ export function fileFacts(f: FileInput): FileFacts {
     if ((o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute') && o.root.items.some((p) => p.key.v === 'spec' && p.value?.t === 'm' && p.value.items.some((q) => q.key.v === 'hostnames'))) global ??= 'route hostnames';
     walk(o.root, undefined, ns, hostNs, svcNs, (key, v) => {
       if (key === 'image' && /prometheus/i.test(v)) global ??= 'Prometheus image';
-      if (o.kind === 'ConfigMap' && /scrape_configs|enableAutoMtls|rootNamespace|outboundTrafficPolicy/.test(v)) global ??= 'Prometheus or mesh config';
+      if (o.kind === 'ConfigMap' && /scrape_configs|enableAutoMtls|rootNamespace|outboundTrafficPolicy|proxyMetadata/.test(v)) global ??= 'Prometheus or mesh config';
     });
   }
   let standaloneNginx = false;

@@ -123,6 +123,10 @@ export interface MeshConfig {
   autoMtlsSpan?: Span;
   /** the Istio release assumed where behaviour changed (`istioVersion` in .meshlint.yaml) */
   istioVersion: string;
+  /** defaultConfig.proxyMetadata (environment of every proxy, e.g. ISTIO_META_DNS_CAPTURE), as written in the workspace */
+  proxyMetadata: Record<string, string>;
+  /** where proxyMetadata was set, if in the workspace */
+  proxyMetadataSpan?: Span;
 }
 
 export interface NginxConf {
@@ -441,7 +445,7 @@ export class MeshModel {
   }
 
   private readMeshConfig(overrides: MeshConfigOverrides): MeshConfig {
-    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY', enablePrometheusMerge: true, istioVersion: overrides.istioVersion ?? DEFAULT_ISTIO_VERSION };
+    const mc: MeshConfig = { enableAutoMtls: true, rootNamespace: 'istio-system', outboundTrafficPolicy: 'ALLOW_ANY', enablePrometheusMerge: true, istioVersion: overrides.istioVersion ?? DEFAULT_ISTIO_VERSION, proxyMetadata: {} };
     const apply = (node: YNode | undefined, file: string) => {
       if (!isMap(node)) return;
       const am = get(node, 'enableAutoMtls');
@@ -455,6 +459,11 @@ export class MeshModel {
       if (otp === 'REGISTRY_ONLY' || otp === 'ALLOW_ANY') mc.outboundTrafficPolicy = otp;
       const pm = str(node, 'enablePrometheusMerge');
       if (pm !== undefined) mc.enablePrometheusMerge = pm.toLowerCase() !== 'false';
+      const md = get(node, 'defaultConfig', 'proxyMetadata');
+      if (isMap(md)) {
+        Object.assign(mc.proxyMetadata, strMap(md));
+        mc.proxyMetadataSpan = { file, start: md.start, end: md.end };
+      }
     };
     for (const o of this.kind('IstioOperator')) apply(get(o.root, 'spec', 'meshConfig'), o.file);
     for (const o of this.kind('ConfigMap')) {
@@ -470,6 +479,13 @@ export class MeshModel {
       if (/^outboundTrafficPolicy:\s*\n\s+mode:\s*REGISTRY_ONLY/m.test(txt)) mc.outboundTrafficPolicy = 'REGISTRY_ONLY';
       const pm = /^enablePrometheusMerge:\s*(true|false)\s*$/m.exec(txt);
       if (pm) mc.enablePrometheusMerge = pm[1] === 'true';
+      // defaultConfig.proxyMetadata entries: `    KEY: "value"` lines of the proxyMetadata block
+      const block = /^defaultConfig:\s*\n((?:[ \t]+.*\n?|[ \t]*\n)*)/m.exec(txt)?.[1] ?? '';
+      const md = /^([ \t]+)proxyMetadata:\s*\n((?:\1[ \t]+.*\n?)*)/m.exec(block);
+      if (md) {
+        for (const m of md[2].matchAll(/^[ \t]+([A-Za-z_][\w.-]*):[ \t]*["']?([^"'\n#]*?)["']?[ \t]*(?:#.*)?$/gm)) mc.proxyMetadata[m[1]] = m[2];
+        mc.proxyMetadataSpan = { file: o.file, start: mesh.start, end: mesh.end };
+      }
     }
     if (overrides.enableAutoMtls !== undefined) mc.enableAutoMtls = overrides.enableAutoMtls;
     if (overrides.rootNamespace) mc.rootNamespace = overrides.rootNamespace;

@@ -30,6 +30,12 @@ import servicePortProtocol from './service-port-protocol';
 // issue 14
 import ingressNginxSidecarUpstream from './ingress-nginx-sidecar-upstream';
 import nginxProxyPassGrpc from './nginx-proxy-pass-grpc';
+// issue 15
+import sidecarSelectorNoWorkload from './sidecar-selector-no-workload';
+import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
+import serviceentryTcpNoAddress from './serviceentry-tcp-no-address';
+import gatewayDuplicateServer from './gateway-duplicate-server';
+import sidecarResourceAmbient from './sidecar-resource-ambient';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -63,6 +69,12 @@ export const RULES: Rule[] = [
   // issue 14
   ingressNginxSidecarUpstream,
   nginxProxyPassGrpc,
+  // issue 15
+  sidecarSelectorNoWorkload,
+  sidecarMultipleForWorkload,
+  serviceentryTcpNoAddress,
+  gatewayDuplicateServer,
+  sidecarResourceAmbient,
 ];
 
 export function ruleById(id: string): Rule | undefined {

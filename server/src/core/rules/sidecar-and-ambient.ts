@@ -4,6 +4,7 @@ import type { MeshModel } from '../model/model';
 import { namespaceEnrolment } from '../model/membership';
 import { replace } from '../fixes/edits';
 import { lineStartAt } from '../text';
+import { sidecars, describeSidecar } from '../model/sidecar';
 
 /** Delete the whole line of a `key: value` label (only when it stands alone on its line). */
 function deleteLine(model: MeshModel, s: Span, title: string): Fix | undefined {
@@ -33,7 +34,11 @@ export default defineRule({
       const at = e.ambient.span;
       const injAt = e.injection.span;
       if (!at) continue;
-      const fix = injAt && deleteLine(model, injAt, `Remove ${inj} from namespace ${name} (finish the move to ambient)`);
+      // the namespace's Sidecar resources configure sidecars only: once the pods are ambient they apply to nothing
+      const scs = sidecars(model).filter((sc) => sc.ns === name).map(describeSidecar);
+      const then = scs.length ? ` (then Sidecar ${scs.slice(0, 3).join(', ')}${scs.length > 3 ? ', ...' : ''} no longer applies to its ambient pods)` : '';
+      const removal = injAt && deleteLine(model, injAt, `Remove ${inj} from namespace ${name} (finish the move to ambient)${then}`);
+      const fix = removal && scs.length ? { ...removal, reveals: ['sidecar-resource-ambient'] } : removal;
       report({
         file: at.file,
         start: at.start,
