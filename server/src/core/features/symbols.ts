@@ -24,6 +24,7 @@ export interface MeshSymbol {
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet', 'Rollout']);
 const POLICIES = new Set(['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'NetworkPolicy']);
+const CONFIGS = new Set(['ConfigMap', 'Secret']);
 const ROUTING = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'Ingress', 'ReferenceGrant']);
 
 function classOf(kind: string): SymbolClass {
@@ -31,7 +32,7 @@ function classOf(kind: string): SymbolClass {
   if (kind === 'Service') return 'service';
   if (POLICIES.has(kind)) return 'policy';
   if (ROUTING.has(kind)) return 'routing';
-  if (kind === 'ConfigMap' || kind === 'Secret') return 'config';
+  if (CONFIGS.has(kind)) return 'config';
   if (kind === 'Namespace') return 'namespace';
   return 'object';
 }
