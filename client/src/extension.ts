@@ -17,10 +17,13 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { CoverageProvider } from './coverageView';
+import { GraphPanel } from './graphPanel';
 import {
   COVERAGE_REQUEST,
   CoverageParams,
   CoverageResult,
+  GRAPH_REQUEST,
+  GraphResult,
   MODEL_CHANGED_NOTIFICATION,
   STATUS_NOTIFICATION,
   StatusParams,
@@ -105,10 +108,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ getC
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(view, provider.attach(view), provider);
 
+  const graphPanel = new GraphPanel(context.extensionPath, async () => {
+    const c = await ready();
+    return c.sendRequest<GraphResult | null>(GRAPH_REQUEST, {});
+  });
+  context.subscriptions.push(graphPanel);
+
   const create = () => {
     const c = new LanguageClient('meshlint', 'meshlint', serverOptions, clientOptions);
     c.onNotification(STATUS_NOTIFICATION, onStatus);
-    c.onNotification(MODEL_CHANGED_NOTIFICATION, () => provider.modelChanged());
+    c.onNotification(MODEL_CHANGED_NOTIFICATION, () => {
+      provider.modelChanged();
+      void graphPanel.modelChanged().catch((e) => output.appendLine(`[client] graph refresh failed: ${(e as Error).message}`));
+    });
     c.onDidChangeState((e) => {
       if (e.newState === State.Stopped) status.hide();
     });
@@ -138,6 +150,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ getC
     }),
     vscode.commands.registerCommand('meshlint.refreshCoverage', () => provider.refresh()),
     vscode.commands.registerCommand('meshlint.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('meshlint.showGraph', () => graphPanel.show()),
+    vscode.commands.registerCommand('meshlint.getGraph', async () => (await ready()).sendRequest<GraphResult | null>(GRAPH_REQUEST, {})),
     // code lenses carry JSON (uri, position, locations); the editor's references peek wants editor types
     vscode.commands.registerCommand('meshlint.showReferences', async (uri: string, pos: { line: number; character: number }, locs: { uri: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[]) => {
       const c = await ready();

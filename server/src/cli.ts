@@ -12,6 +12,8 @@ import { discover, readText } from './workspace/discover';
 import { findConfigFile, loadConfigFile, LoadedConfig } from './workspace/config';
 import { EMPTY_CONFIG, MeshlintConfig, mergeConfig, RuleInfo, RuleSetting, SEVERITY_ALIASES } from './core/config';
 import { fingerprints } from './core/fingerprint';
+import { meshGraph, toDot, toMermaid } from './core/features/graph';
+import { graphHtml } from './graph/html';
 import { ruleDocsPage } from './core/docs';
 import { renderedDocuments, documentAt, RenderedDocument } from './core/source/rendered';
 import { Item, Position, SEVERITIES, VERSION, toGitlab, toJson, toSarif, toText, rulesTable } from './cli/format';
@@ -19,10 +21,13 @@ import { applyBaseline, baselinePath, BaselineError, DEFAULT_BASELINE, readBasel
 
 class UsageError extends Error {}
 
-type Format = 'text' | 'json' | 'sarif' | 'gitlab';
+type Format = 'text' | 'json' | 'sarif' | 'gitlab' | 'dot' | 'mermaid' | 'html';
 
 interface CheckArgs {
-  cmd: 'check';
+  /** graph: the same inputs, the mesh graph out */
+  cmd: 'check' | 'graph';
+  /** graph: only this namespace (and its callers) */
+  namespace?: string;
   paths: string[];
   stdin: boolean;
   stdinFilename?: string;
@@ -46,6 +51,7 @@ interface CheckArgs {
 type Command = CheckArgs | { cmd: 'help' } | { cmd: 'version' } | { cmd: 'rules'; format: 'text' | 'json' } | { cmd: 'explain'; rule: string; color?: boolean };
 
 export const USAGE = `usage: meshlint check [paths... | -] [options]
+       meshlint graph [paths... | -] [--format json|dot|mermaid|html] [--namespace NS] [--output FILE]
        meshlint rules [--format text|json]
        meshlint explain <rule>
 
@@ -108,15 +114,18 @@ function parseArgs(argv: string[]): Command {
     if (rest.length !== 1 || rest[0].startsWith('-')) throw new UsageError('meshlint explain takes one rule id (see `meshlint rules`)');
     return { cmd: 'explain', rule: rest[0], color: argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined };
   }
-  if (first !== 'check') throw new UsageError(`unknown command "${first}" (expected check, rules or explain)`);
-  const a: CheckArgs = { cmd: 'check', paths: [], stdin: false, format: 'text', severity: 'warning', excludes: [], rules: {}, noConfig: false, quiet: false, noBaseline: false, writeBaseline: false };
+  if (first !== 'check' && first !== 'graph') throw new UsageError(`unknown command "${first}" (expected check, graph, rules or explain)`);
+  const a: CheckArgs = { cmd: first, paths: [], stdin: false, format: 'text', severity: 'warning', excludes: [], rules: {}, noConfig: false, quiet: false, noBaseline: false, writeBaseline: false };
   for (; i < argv.length; i++) {
     const arg = x();
     if (arg === '--help' || arg === '-h') return { cmd: 'help' };
     if (flag(arg, '--format', '-f')) {
       const v = val();
-      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'gitlab') throw new UsageError(`--format must be text, json, sarif or gitlab (got "${v}")`);
-      a.format = v;
+      const ok = first === 'graph' ? ['json', 'dot', 'mermaid', 'html'] : ['text', 'json', 'sarif', 'gitlab'];
+      if (!ok.includes(v)) throw new UsageError(first === 'graph' ? `meshlint graph: --format must be json, dot, mermaid or html (got "${v}")` : `--format must be text, json, sarif or gitlab (got "${v}")`);
+      a.format = v as Format;
+    } else if (first === 'graph' && flag(arg, '--namespace', '-n')) {
+      a.namespace = val();
     } else if (flag(arg, '--severity')) {
       const v = val() as Severity;
       if (!SEVERITIES.includes(v)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')} (got "${v}")`);
@@ -157,6 +166,7 @@ function parseArgs(argv: string[]): Command {
   }
   if (a.stdinFilename !== undefined && !a.stdin) a.stdin = true; // --stdin-filename implies reading stdin
   if (!a.paths.length && !a.stdin) a.paths.push('.');
+  if (first === 'graph' && a.format === 'text') a.format = 'json';
   if (a.writeBaseline && a.noBaseline) throw new UsageError('--write-baseline and --no-baseline contradict each other');
   return a;
 }
@@ -212,7 +222,7 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
     }
   }
   try {
-    return check(cmd, out, err, io, color(cmd.color));
+    return cmd.cmd === 'graph' ? graphCommand(cmd, out, err, io) : check(cmd, out, err, io, color(cmd.color));
   } catch (e) {
     if (e instanceof UsageError || e instanceof BaselineError) {
       err(`meshlint: ${e.message}`);
@@ -222,7 +232,18 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
   }
 }
 
-function check(a: CheckArgs, out: (s: string) => void, err: (s: string) => void, io: Partial<Io>, color: boolean): number {
+interface Loaded {
+  ws: Workspace;
+  count: number;
+  loaded?: LoadedConfig;
+  cfg: MeshlintConfig;
+  stdinPath?: string;
+  stdinDocs?: RenderedDocument[];
+  result: ReturnType<Workspace['analyze']>;
+}
+
+/** Config, files and stdin in, one analysis out (check and graph share it); a number is an exit code. */
+function load(a: CheckArgs, err: (s: string) => void, io: Partial<Io>): Loaded | number {
   // configuration: --config, else .meshlint.yaml upward from the first path (or the cwd for stdin)
   let loaded: LoadedConfig | undefined;
   if (!a.noConfig) {
@@ -270,6 +291,31 @@ function check(a: CheckArgs, out: (s: string) => void, err: (s: string) => void,
   }
   const result = ws.analyze();
   for (const e of result.ruleErrors) err(`meshlint: rule ${e.rule} failed (other rules still ran): ${e.message.split('\n')[0]}`);
+  return { ws, count, loaded, cfg, stdinPath, stdinDocs, result };
+}
+
+/** `meshlint graph`: who calls whom, as JSON, DOT, Mermaid or one self-contained HTML page. */
+function graphCommand(a: CheckArgs, out: (s: string) => void, err: (s: string) => void, io: Partial<Io>): number {
+  const l = load(a, err, io);
+  if (typeof l === 'number') return l;
+  const g = meshGraph(l.result.model, l.result.findings, { namespace: a.namespace });
+  const text = a.format === 'dot' ? toDot(g) : a.format === 'mermaid' ? toMermaid(g) : a.format === 'html' ? graphHtml(g, { title: `meshlint: mesh graph of ${a.paths.join(' ')}` }) : JSON.stringify(g, null, 2);
+  if (a.output) {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(a.output)), { recursive: true });
+      fs.writeFileSync(a.output, text + '\n');
+    } catch (e) {
+      throw new UsageError(`cannot write ${a.output}: ${(e as Error).message}`);
+    }
+    err(`meshlint: wrote the graph (${g.nodes.length} nodes, ${g.edges.length} edges) to ${a.output}`);
+  } else out(text);
+  return 0;
+}
+
+function check(a: CheckArgs, out: (s: string) => void, err: (s: string) => void, io: Partial<Io>, color: boolean): number {
+  const l = load(a, err, io);
+  if (typeof l === 'number') return l;
+  const { ws, count, loaded, cfg, stdinPath, stdinDocs, result } = l;
 
   const idx = new Map<string, LineIndex>();
   const li = (file: string) => {

@@ -30,7 +30,7 @@ test('npm pack holds only what the CLI and server need, and the tarball installs
   assert.equal(p.code, 0, p.err);
   const info = JSON.parse(p.out)[0] as { filename: string; files: { path: string }[] };
   const files = info.files.map((f) => f.path);
-  const allowed = /^(package\.json|README\.md|LICENSE|bin\/meshlint(-language-server)?\.js|server\/out\/(cli|server)\.js|server\/schemas\/[\w.-]+\.json|docs\/rules\/[\w-]+\.md)$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|bin\/meshlint(-language-server)?\.js|server\/out\/(cli|server|graph-view)\.js|server\/schemas\/[\w.-]+\.json|docs\/rules\/[\w-]+\.md)$/;
   assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'unexpected files in the package');
   for (const need of ['bin/meshlint.js', 'server/out/cli.js', 'server/out/server.js', 'docs/rules/host-header-passthrough.md']) assert.ok(files.includes(need), need);
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

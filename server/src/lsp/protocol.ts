@@ -2,6 +2,7 @@
  * meshlint's custom LSP messages, shared by the server and the client (types and names only).
  */
 import type { CoverageData, CoverageSummary } from '../core/features/coverage';
+import type { MeshGraph } from '../core/features/graph';
 
 /** Request `meshlint/coverage`: the mTLS coverage tree data (waits for the first index). */
 export const COVERAGE_REQUEST = 'meshlint/coverage';
@@ -43,3 +44,10 @@ export interface StatusParams {
   /** rules that threw during the last analysis (the others still ran) */
   ruleErrors?: string[];
 }
+
+/** Request `meshlint/graph`: the mesh graph (spans carry uri and range), for the graph webview. */
+export const GRAPH_REQUEST = 'meshlint/graph';
+export interface GraphParams {
+  namespace?: string;
+}
+export type GraphResult = MeshGraph & { generation: number };

@@ -47,12 +47,16 @@ import { onDocumentSymbols } from './documentSymbols';
 import { onWorkspaceSymbols } from './workspaceSymbols';
 import { onCodeLens } from './codeLens';
 import { onPrepareRename, onRename } from './rename';
+import { onGraph } from './graph';
 import { FolderConfig, configStamp, effectiveSettings, isConfigKey, problemFindings, readConfigs } from './configFile';
 import { LineIndexes, toDiagnostic, toWorkspaceEdit, withLocations, EditSupport } from './convert';
 import {
   COVERAGE_REQUEST,
   CoverageParams,
   CoverageResult,
+  GRAPH_REQUEST,
+  GraphParams,
+  GraphResult,
   MODEL_CHANGED_NOTIFICATION,
   ModelChangedParams,
   STATUS_NOTIFICATION,
@@ -196,6 +200,7 @@ export class MeshlintServer {
     c.onCodeLens((p) => this.guard('codeLens', () => this.withContext(p.textDocument.uri, (x) => onCodeLens(x)), null));
     c.onPrepareRename((p) => this.withContext(p.textDocument.uri, (x) => onPrepareRename(x, p)));
     c.onRenameRequest((p) => this.withContext(p.textDocument.uri, (x) => onRename(x, p)));
+    c.onRequest(GRAPH_REQUEST, (p: GraphParams | undefined) => this.guardAsync('graph', () => this.graph(p ?? {}), null));
     c.onRequest(COVERAGE_REQUEST, (p: CoverageParams | undefined) => this.guardAsync('coverage', () => this.coverage(p ?? {}), null));
     this.docs.listen(c);
     c.listen();
@@ -758,6 +763,13 @@ export class MeshlintServer {
       }
     }
     return out;
+  }
+
+  private async graph(p: GraphParams): Promise<GraphResult | null> {
+    await this.ready;
+    this.flush();
+    const snap = this.snapshot;
+    return snap ? onGraph(snap.result, snap.generation, p, this.lines, (f) => this.paths.uri(f)) : null;
   }
 
   private async coverage(p: CoverageParams): Promise<CoverageResult | null> {

@@ -101,7 +101,7 @@ export function meshGraph(model: MeshModel, findings: readonly Finding[], opts: 
       // the caller is not a workload of the workspace (an ingress controller installed elsewhere, Prometheus, a gateway)
       const label = c.kind === 'ingress' && c.obj ? model.ingressController(c.obj).name : c.kind === 'prometheus' ? 'prometheus' : c.obj ? `${c.obj.kind} ${c.obj.name}` : c.kind;
       const id = `external:${label}`;
-      if (!nodes.has(id)) nodes.set(id, { id, kind: 'external', label, namespace: c.obj?.ns ?? '', mesh: c.mesh, detail: c.description, location: c.obj ? objSpan(c.obj) : c.span });
+      if (!nodes.has(id)) nodes.set(id, { id, kind: 'external', label, namespace: '', mesh: c.mesh, detail: c.description, location: c.obj ? objSpan(c.obj) : c.span });
       froms = [id];
     }
     const on = findingsOn(c.span).map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, location: { file: f.file, start: f.start, end: f.end } }));
