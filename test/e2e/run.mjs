@@ -500,6 +500,8 @@ async function main() {
   const backend = await chooseBackend();
   const run = backend === 'electron' ? runElectron : runCodeServer;
   const r = await run({ extPath, testsPath, ws, tmp });
+  const { runGraphChecks } = await import('./graph.mjs');
+  await runGraphChecks({ record, grep, screenshotPath, say, root, tmp, env });
   if (!suiteEnd) record('the mocha suite reports its end', false, `no [[e2e:end]] line from the extension host (exit ${r.exitCode})`);
   else if (r.exitCode !== 0 && !results.some((x) => !x.ok)) record('extension host exit code', false, `the test run exited ${r.exitCode} though no test failed`);
   if (r.logs && results.some((x) => !x.ok) && env.MESHLINT_E2E_KEEP === '1') say(`logs: ${r.logs.join(', ')}`);

@@ -102,6 +102,21 @@ export async function runUiChecks({ page, extPath, record, grep, screenshotPath,
     });
     await shot('coverage-view');
   }, { needs: false });
+
+  await check('ui: the mesh graph webview draws the blog-system and a click opens the manifest', async () => {
+    await runCommand(page, 'meshlint: Show Mesh Graph');
+    // webviews nest two iframes: the host frame and the page
+    const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const node = view.locator('g.node[data-node="workload:blog-system/Deployment/was"]');
+    await node.waitFor({ timeout: 30_000 });
+    const edges = await view.locator('path.edge').count();
+    if (edges < 4) throw new Error(`only ${edges} edges drawn`);
+    await shot('mesh-graph');
+    await node.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'deployment.yaml' }).first().waitFor({ timeout: 15_000 }).catch(async () => {
+      throw new Error(`clicking was did not open was/deployment.yaml; tabs: ${(await page.locator('.tabs-container').allInnerTexts()).join(' | ')}`);
+    });
+  }, { needs: false });
 }
 
 async function openFile(page, rel) {
