@@ -249,6 +249,9 @@ interface ServerResult {
   firstOk?: boolean;
   firstDetail?: string;
   hoverDuringIndexMs?: number;
+  definitionP95?: number;
+  definitionMax?: number;
+  completionP95?: number;
   codeActionDuringIndexMs?: number;
   answeredDuringIndexing?: boolean;
   editP50?: number;
@@ -264,7 +267,7 @@ interface ServerResult {
   rssEndMB?: number;
 }
 
-async function runServer(dir: string, m: Manifest, editsN: number): Promise<ServerResult> {
+async function runServer(dir: string, m: Manifest, editsN: number, navN = 20): Promise<ServerResult> {
   const serverJs = path.join(ROOT, 'server/out/server.js');
   if (!fs.existsSync(serverJs)) return { available: false, note: 'server/out/server.js not built' };
   // MESHLINT_BENCH_NODE_ARGS: extra node flags for the server process (to compare V8 settings)
@@ -387,6 +390,23 @@ async function runServer(dir: string, m: Manifest, editsN: number): Promise<Serv
     res.editModelP50 = median(latModel);
     res.editFailures = failures;
     res.byKind = Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { p50: median(v), p95: pct(v, 95), n: v.length }]));
+    // ---- language features after the edits (the first request follows the last edit's partial analysis)
+    if (probeFile) {
+      const cur = texts.get(probeFile)?.text ?? probeText;
+      const at = cur.indexOf('proxy_pass http://');
+      const hostPos = position(cur, at < 0 ? 0 : at + 'proxy_pass http://'.length + 1);
+      const nav: Record<'definition' | 'completion', number[]> = { definition: [], completion: [] };
+      for (let k = 0; k < navN; k++) {
+        for (const [method, key] of [['textDocument/definition', 'definition'], ['textDocument/completion', 'completion']] as const) {
+          const t = performance.now();
+          await c.request(method, { textDocument: { uri: uriOf(probeFile) }, position: hostPos }, 60_000).catch(() => null);
+          nav[key].push(performance.now() - t);
+        }
+      }
+      res.definitionP95 = pct(nav.definition, 95);
+      res.completionP95 = pct(nav.completion, 95);
+      res.definitionMax = Math.max(...nav.definition);
+    }
     res.rssMB = Math.max(peak, vmHWM(proc.pid!) ?? 0);
     res.rssEndMB = vmHWM(proc.pid!, 'VmRSS');
     await c.request('shutdown', null, 10_000).catch(() => undefined);
@@ -502,7 +522,7 @@ async function main(): Promise<void> {
   machine['loadAfter' as keyof typeof machine] = os.loadavg().map((x) => +x.toFixed(2)) as never;
 
   // ---- table
-  const rows: string[][] = [['workload', 'files', 'yaml fallback', 'parse floor', 'cli cold', 'cli/floor', 'cli peak RSS', 'server first diag', 'server/floor', 'hover while indexing', 'edit p50', 'edit p95', 'server peak RSS', 'correct']];
+  const rows: string[][] = [['workload', 'files', 'yaml fallback', 'parse floor', 'cli cold', 'cli/floor', 'cli peak RSS', 'server first diag', 'server/floor', 'hover while indexing', 'edit p50', 'edit p95', 'definition p95', 'completion p95', 'server peak RSS', 'correct']];
   for (const r of results) {
     const s = r.server;
     rows.push([
@@ -518,6 +538,8 @@ async function main(): Promise<void> {
       s.available ? `${fmt(s.hoverDuringIndexMs)}${s.answeredDuringIndexing ? '' : ' (after)'}` : 'n/a',
       s.available ? fmt(s.editP50) : 'n/a',
       s.available ? fmt(s.editP95) : 'n/a',
+      s.available && s.definitionP95 !== undefined ? fmt(s.definitionP95) : 'n/a',
+      s.available && s.completionP95 !== undefined ? fmt(s.completionP95) : 'n/a',
       s.available && s.rssMB ? `${s.rssMB.toFixed(0)} MB` : 'n/a',
       `${r.cliOk ? 'cli ok' : 'CLI WRONG'}${s.available ? (s.firstOk && !s.editFailures ? ', server ok' : `, SERVER WRONG (${s.editFailures ?? 0} edit failures)`) : ''}`,
     ]);

@@ -94,7 +94,11 @@ function render(): void {
   for (const e of edges) g.setEdge(e.from, e.to, {}, e.id);
   dagre.layout(g);
   const size = g.graph() as { width?: number; height?: number };
-  const svg = svgEl('svg', { id: 'graph-svg', width: size.width ?? 100, height: size.height ?? 100, role: 'img' });
+  const w = size.width ?? 100;
+  const h = size.height ?? 100;
+  const svg = svgEl('svg', { id: 'graph-svg', width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img' });
+  // small graphs shrink to the panel (down to half size); large ones scroll at full size
+  if (w <= 2 * Math.max(320, canvas.clientWidth)) svg.setAttribute('style', 'max-width: 100%; height: auto');
   const defs = svgEl('defs', {});
   for (const [s, c] of Object.entries(COLORS)) {
     const m = svgEl('marker', { id: `arrow-${s}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });

@@ -192,10 +192,10 @@ export class MeshlintServer {
     c.onDidChangeConfiguration((p) => this.guard('didChangeConfiguration', () => void this.reloadSettings(p.settings), undefined));
     c.onHover((p) => this.guard('hover', () => this.hover(p), null));
     c.onCodeAction((p) => this.guard('codeAction', () => this.codeActions(p), []));
-    c.onDefinition((p) => this.guard('definition', () => this.withContext(p.textDocument.uri, (x) => onDefinition(x, p)), null));
+    c.onDefinition((p) => this.guard('definition', () => this.withContext(p.textDocument.uri, (x) => onDefinition(x, p), 'file'), null));
     c.onReferences((p) => this.guard('references', () => this.withContext(p.textDocument.uri, (x) => onReferences(x, p)), null));
-    c.onCompletion((p) => this.guard('completion', () => this.withContext(p.textDocument.uri, (x) => onCompletion(x, p)), null));
-    c.onDocumentSymbol((p) => this.guard('documentSymbol', () => this.withContext(p.textDocument.uri, (x) => onDocumentSymbols(x)), null));
+    c.onCompletion((p) => this.guard('completion', () => this.withContext(p.textDocument.uri, (x) => onCompletion(x, p), 'file'), null));
+    c.onDocumentSymbol((p) => this.guard('documentSymbol', () => this.withContext(p.textDocument.uri, (x) => onDocumentSymbols(x), 'file'), null));
     c.onWorkspaceSymbol((p) => this.guard('workspaceSymbol', () => this.workspaceSymbols(p), []));
     c.onCodeLens((p) => this.guard('codeLens', () => this.withContext(p.textDocument.uri, (x) => onCodeLens(x)), null));
     c.onPrepareRename((p) => this.withContext(p.textDocument.uri, (x) => onPrepareRename(x, p)));
@@ -675,7 +675,7 @@ export class MeshlintServer {
    * Answers a language-feature request from the current analysis (the whole workspace's model), or from
    * the document alone while the workspace is still being indexed. null when the document is not ours.
    */
-  private withContext<T>(uri: string, fn: (ctx: FeatureContext) => T): T | null {
+  private withContext<T>(uri: string, fn: (ctx: FeatureContext) => T, scope: 'file' | 'workspace' = 'workspace'): T | null {
     const key = this.paths.key(uri);
     if (key === undefined) return null;
     this.flush();
@@ -686,7 +686,9 @@ export class MeshlintServer {
     let range: FeatureContext['range'];
     let li: LineIndex;
     if (snap && snap.text(key) === text) {
-      model = snap.model;
+      // the file's own model after a partial analysis holds everything its references resolve to;
+      // references, rename and lenses need the whole workspace's
+      model = scope === 'file' ? snap.modelFor(key) : snap.model;
       li = this.lines.get(key);
       range = (f, s, e) => this.lines.range(f, s, e);
     } else {

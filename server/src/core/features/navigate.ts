@@ -32,10 +32,26 @@ export interface Link {
 }
 
 const cache = new WeakMap<MeshModel, Link[]>();
+const fileCache = new WeakMap<MeshModel, Map<string, Link[]>>();
 
+/** Every link of the workspace (references, rename, code lens counts). */
 export function links(model: MeshModel): Link[] {
   let l = cache.get(model);
   if (!l) cache.set(model, (l = build(model)));
+  return l;
+}
+
+/** The links whose source is in `file` (go to definition): only that file's references are resolved. */
+export function linksFrom(model: MeshModel, file: string): Link[] {
+  const all = cache.get(model);
+  if (all) return all.filter((l) => l.from.file === file);
+  let m = fileCache.get(model);
+  if (!m) fileCache.set(model, (m = new Map()));
+  let l = m.get(file);
+  if (!l) {
+    if (m.size > 8) m.clear();
+    m.set(file, (l = build(model, file)));
+  }
   return l;
 }
 
@@ -55,18 +71,20 @@ function scalarSpan(o: K8sObject, n: YNode | undefined): Span | undefined {
   return n ? { file: o.file, start: n.start, end: n.end } : undefined;
 }
 
-function build(model: MeshModel): Link[] {
+function build(model: MeshModel, only?: string): Link[] {
   const out: Link[] = [];
+  const here = (file: string) => only === undefined || file === only;
   // callers are collected lazily by the nginx and Prometheus facts
   nginxFacts(model);
   prometheusFacts(model);
   const svcLink = (kind: LinkKind, from: Span, s: Service, label: string) => {
     out.push({ kind, from, to: objSpan(s.obj), target: s.obj, nameSpan: leadingName(model, from, s.name), label });
   };
-  for (const c of model.callers()) svcLink('calls', c.span, c.service, c.description);
+  for (const c of model.callers()) if (here(c.span.file)) svcLink('calls', c.span, c.service, c.description);
 
   // selectors: Service, PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Sidecar, Telemetry
   const selectorLink = (o: K8sObject, node: YNode | undefined, labels: Record<string, string>) => {
+    if (!here(o.file)) return;
     const from = scalarSpan(o, node);
     if (!from || !Object.keys(labels).length) return;
     for (const w of model.workloadsIn(o.ns)) if (selects(labels, w.podLabels)) out.push({ kind: 'selects', from, to: objSpan(w.obj), target: w.obj, label: `${describeObj(o)} selects` });
@@ -86,6 +104,7 @@ function build(model: MeshModel): Link[] {
   const r = routing(model);
   // VirtualService hosts, route hosts are callers already; subsets and gateways here
   for (const vs of r.virtualServices) {
+    if (!here(vs.obj.file)) continue;
     for (const h of seq(vs.obj.root, 'spec', 'hosts')) {
       if (!isScalar(h)) continue;
       const res = model.resolveIstioHost(String(h.v), vs.ns);
@@ -110,11 +129,12 @@ function build(model: MeshModel): Link[] {
     }
   }
   for (const dr of model.destinationRules) {
-    if (!dr.hostNode) continue;
+    if (!dr.hostNode || !here(dr.obj.file)) continue;
     const res = model.resolveIstioHost(dr.host, dr.ns);
     if (res.service) svcLink('host', { file: dr.obj.file, start: dr.hostNode.start, end: dr.hostNode.end }, res.service, `${describeObj(dr.obj)} configures`);
   }
   for (const rt of r.routes) {
+    if (!here(rt.obj.file)) continue;
     for (const b of rt.backends) {
       const svc = model.service(b.ns, b.name);
       if (svc) svcLink('calls', { file: rt.obj.file, start: b.nameNode.start, end: b.nameNode.end }, svc, `${describeObj(rt.obj)} routes to`);
@@ -132,16 +152,18 @@ function build(model: MeshModel): Link[] {
     if (!svc) continue;
     const h = hostHeader(facts, t);
     const arg = h.directive?.d.args[1];
+    if (h.directive && !here(h.directive.file)) continue;
     if (!arg || h.unknown || !model.hostNames(svc, t.caller.ns ?? svc.ns).includes(h.value.toLowerCase().replace(/:\d+$/, ''))) continue;
     svcLink('host', { file: h.directive!.file, start: arg.start, end: arg.end }, svc, `nginx Host header for`);
   }
   // nginx: proxy_pass naming an upstream block, and the upstream's servers
   for (const t of facts.targets) {
     if (!t.upstream) continue;
-    for (const sv of t.upstream.servers) if (sv.service) svcLink('calls', { file: sv.file, start: sv.arg.start, end: sv.arg.end }, sv.service, `upstream ${t.upstream.name} server`);
+    for (const sv of t.upstream.servers) if (sv.service && here(sv.file)) svcLink('calls', { file: sv.file, start: sv.arg.start, end: sv.arg.end }, sv.service, `upstream ${t.upstream.name} server`);
     const b = t.upstream.block;
     const nameArg = b.d.args[0];
     const file = t.hostFile ?? t.file;
+    if (!here(file)) continue;
     out.push({
       kind: 'upstream',
       from: { file, start: t.hostStart, end: t.hostEnd },
@@ -152,6 +174,7 @@ function build(model: MeshModel): Link[] {
 
   // workloads mounting ConfigMaps
   for (const w of model.workloads) {
+    if (!here(w.obj.file)) continue;
     const spec = get(w.obj.root, ...w.templatePath, 'spec');
     for (const v of seq(spec, 'volumes')) {
       const n = get(v, 'configMap', 'name');
@@ -188,7 +211,7 @@ const inside = (s: Span, file: string, offset: number) => s.file === file && off
 
 /** Go to definition: the links whose source is under the cursor (the innermost). */
 export function definition(model: MeshModel, file: string, offset: number): Link[] {
-  const hits = links(model).filter((l) => inside(l.from, file, offset));
+  const hits = linksFrom(model, file).filter((l) => inside(l.from, file, offset));
   if (!hits.length) return [];
   const w = Math.min(...hits.map((l) => l.from.end - l.from.start));
   const best = hits.filter((l) => l.from.end - l.from.start === w);
