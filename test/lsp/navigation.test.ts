@@ -68,6 +68,14 @@ describe('go to definition', () => {
     assert.deepEqual(await one('frontend.yaml', /configMap:\n            name: (frontend-nginx)/), ['frontend.yaml:4:frontend-nginx']);
     assert.deepEqual(await one('routing.yaml', /- (mesh)/), [], '"mesh" names no object');
   });
+  it('an nginx include -> the files it reaches (relative to the main nginx.conf); a Rollout -> its VirtualService, DestinationRule and subsets', async () => {
+    const r = await def('edge/nginx.conf', pos('edge/nginx.conf', /include (conf\.d)/));
+    assert.deepEqual(r.map((l) => `${c.rel(l.targetUri)}:${l.targetRange.start.line}`), ['edge/conf.d/app.conf:0']);
+    const one = async (re: RegExp) => (await def('rollout.yaml', pos('rollout.yaml', re))).map((l) => where({ uri: l.targetUri, range: l.targetRange }));
+    assert.deepEqual(await one(/virtualService:\n            name: (reviews)/), ['routing.yaml:34:reviews']);
+    assert.deepEqual(await one(/destinationRule:\n            name: (reviews)/), ['routing.yaml:4:reviews']);
+    assert.deepEqual(await one(/canarySubsetName: (v2)/), ['routing.yaml:12:v2']);
+  });
 });
 
 describe('find references', () => {
@@ -89,7 +97,7 @@ describe('find references', () => {
   });
   it('from a DestinationRule subset: the routes to it', async () => {
     const r = (await c.conn.sendRequest('textDocument/references', { textDocument: { uri: c.uri('routing.yaml') }, position: pos('routing.yaml', /- name: (v1)/), context: { includeDeclaration: false } })) as Location[];
-    assert.deepEqual(r.map(where), ['routing.yaml:46:v1']);
+    assert.deepEqual(r.map(where).sort(), ['rollout.yaml:25:v1', 'routing.yaml:46:v1']);
   });
 });
 
@@ -101,7 +109,7 @@ describe('completion', () => {
     assert.deepEqual(await labels('routing.yaml', /spec:\n  host: reviews/, 14), ['reviews', 'reviews.shop.svc.cluster.local']);
     assert.deepEqual(await labels('routing.yaml', /mode: STRICT/, 6), ['STRICT', 'PERMISSIVE', 'DISABLE', 'UNSET']);
     assert.deepEqual(await labels('routing.yaml', /- name: edge/, 8), ['edge']);
-    assert.deepEqual(await labels('routing.yaml', /matchLabels:\n      app: reviews/, 24), ['frontend', 'reviews']);
+    assert.deepEqual((await labels('routing.yaml', /matchLabels:\n      app: reviews/, 24)).sort(), ['frontend', 'reviews', 'reviews-canary']);
   });
   it('nginx: Services (short name only in the same namespace) in proxy_pass; the names the sidecar matches in Host', async () => {
     const items = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri('frontend.yaml') }, position: pos('frontend.yaml', /http:\/\/(reviews):9080/, 2) })) as CompletionItem[];

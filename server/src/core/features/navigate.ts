@@ -13,7 +13,7 @@ import { prometheusFacts } from '../model/prometheus';
 import { routing } from '../model/routing';
 import { destinationRuleFor, istioFqdn } from '../model/destination';
 
-export type LinkKind = 'calls' | 'selects' | 'host' | 'subset' | 'gateway' | 'parent' | 'upstream' | 'configmap' | 'workload-ref';
+export type LinkKind = 'calls' | 'selects' | 'host' | 'subset' | 'gateway' | 'parent' | 'upstream' | 'configmap' | 'include' | 'rollout';
 
 export interface Link {
   kind: LinkKind;
@@ -170,6 +170,49 @@ function build(model: MeshModel, only?: string): Link[] {
       to: { file: b.file, start: nameArg?.start ?? b.d.nameStart, end: nameArg?.end ?? b.d.nameEnd },
       label: `proxy_pass to upstream ${t.upstream.name}`,
     });
+  }
+
+  // nginx includes: to the file(s) or ConfigMap keys the expansion reached
+  for (const [d, { file, confs }] of facts.includeTargets) {
+    const arg = d.args[0];
+    if (!here(file)) continue;
+    for (const c of confs) {
+      const keyNode = c.configMap ? get(c.configMap.root, 'data') : undefined;
+      const keyPair = isMap(keyNode) ? keyNode.items.find((p) => String(p.key.v) === c.key) : undefined;
+      const to = keyPair ? { file: c.file, start: keyPair.key.start, end: keyPair.key.end } : { file: c.file, start: 0, end: 0 };
+      out.push({ kind: 'include', from: { file, start: arg.start, end: arg.end }, to, target: c.configMap, label: `include ${arg.value}` });
+    }
+  }
+
+  // Argo Rollouts: trafficRouting.istio refs and the canary/stable Services
+  for (const ro of model.kind('Rollout')) {
+    if (!here(ro.file)) continue;
+    const canary = get(ro.root, 'spec', 'strategy', 'canary');
+    const istio = get(canary, 'trafficRouting', 'istio');
+    for (const ref of [get(istio, 'virtualService'), ...seq(istio, 'virtualServices')]) {
+      const n = get(ref, 'name');
+      if (!isScalar(n)) continue;
+      const [name, ns] = String(n.v).split('.');
+      const vs = r.virtualServices.find((v) => v.obj.name === name && v.ns === (ns ?? ro.ns));
+      if (vs) out.push({ kind: 'rollout', from: { file: ro.file, start: n.start, end: n.end }, to: objSpan(vs.obj), target: vs.obj, label: `Rollout ${ro.ns}/${ro.name} shifts traffic through` });
+    }
+    const drRef = get(istio, 'destinationRule');
+    const drName = get(drRef, 'name');
+    const dr = isScalar(drName) ? model.destinationRules.find((d) => d.ns === ro.ns && d.obj.name === String(drName.v)) : undefined;
+    if (dr && isScalar(drName)) {
+      out.push({ kind: 'rollout', from: { file: ro.file, start: drName.start, end: drName.end }, to: objSpan(dr.obj), target: dr.obj, label: `Rollout ${ro.ns}/${ro.name} splits by subset through` });
+      for (const k of ['canarySubsetName', 'stableSubsetName']) {
+        const sn = get(drRef, k);
+        const sub = isScalar(sn) ? dr.subsets.find((x) => x.name === String(sn.v)) : undefined;
+        const nn = sub ? get(sub.node, 'name') : undefined;
+        if (isScalar(sn) && sub && nn) out.push({ kind: 'subset', from: { file: ro.file, start: sn.start, end: sn.end }, to: { file: dr.obj.file, start: nn.start, end: nn.end }, target: dr.obj, subset: sub.name, nameSpan: { file: ro.file, start: sn.start, end: sn.end }, label: `Rollout ${ro.ns}/${ro.name} ${k}` });
+      }
+    }
+    for (const k of ['canaryService', 'stableService']) {
+      const sn = get(canary, k);
+      const svc = isScalar(sn) ? model.service(ro.ns, String(sn.v)) : undefined;
+      if (svc && isScalar(sn)) svcLink('calls', { file: ro.file, start: sn.start, end: sn.end }, svc, `Rollout ${ro.ns}/${ro.name} ${k}`);
+    }
   }
 
   // workloads mounting ConfigMaps

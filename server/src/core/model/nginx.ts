@@ -68,6 +68,8 @@ export interface NginxFacts {
   roots: NginxConf[];
   /** children of a block (or top level when block undefined) with includes expanded */
   children(conf: NginxConf, items: NgxDirective[], file: string): Children;
+  /** what each `include` directive reached, as the expansion found it (go to definition) */
+  includeTargets: Map<NgxDirective, { file: string; confs: NginxConf[] }>;
 }
 
 const cache = new WeakMap<MeshModel, NginxFacts>();
@@ -99,6 +101,7 @@ function build(model: MeshModel): NginxFacts {
    * ngx_conf_include -> ngx_conf_full_name(cycle, name, 1)), never against the including file's folder;
    * an absolute `/etc/nginx/...` include is looked up where the repository mirrors /etc/nginx (the prefix).
    */
+  const includeTargets = new Map<NgxDirective, { file: string; confs: NginxConf[] }>();
   function resolveInclude(root: NginxConf, from: NginxConf, pattern: string): NginxConf[] | undefined {
     if (from.configMap) {
       // includes in a ConfigMap reach the keys mounted beside it: sibling keys, and keys of the other
@@ -162,6 +165,8 @@ function build(model: MeshModel): NginxFacts {
           if (!/mime\.types$|fastcgi_params$|uwsgi_params$|scgi_params$/.test(arg)) unknown = true;
           continue;
         }
+        const known = includeTargets.get(d);
+        includeTargets.set(d, { file, confs: known ? [...new Set([...known.confs, ...inc])] : inc });
         for (const ic of inc) {
           const id = confId(ic);
           if (seen.has(id)) continue; // an include cycle: nginx refuses it too
@@ -275,7 +280,7 @@ function build(model: MeshModel): NginxFacts {
     if (!c) m.set(items, (c = children(conf, items, file)));
     return c;
   };
-  return { targets, roots, children: memoChildren };
+  return { targets, roots, children: memoChildren, includeTargets };
 }
 
 /** Include depth followed (real configs nest two or three levels). */
