@@ -102,7 +102,7 @@ describe('find references', () => {
 });
 
 describe('completion', () => {
-  const labels = async (rel: string, re: RegExp, delta: number) => ((await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri(rel) }, position: pos(rel, re, delta) })) as CompletionItem[]).map((i) => i.label);
+  const labels = async (rel: string, re: RegExp, delta: number) => ((await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri(rel) }, position: pos(rel, re, delta) })) as { items: CompletionItem[] }).items.map((i) => i.label);
   it('subsets that select pods (v3 selects none: not offered), gateways, hosts, enums, parent and backend refs, selector values', async () => {
     assert.deepEqual(await labels('routing.yaml', /subset: v1/, 8), ['v1', 'v2']);
     assert.deepEqual(await labels('routing.yaml', /    - shop-gw/, 6), ['mesh', 'shop-gw']);
@@ -112,8 +112,12 @@ describe('completion', () => {
     assert.deepEqual((await labels('routing.yaml', /matchLabels:\n      app: reviews/, 24)).sort(), ['frontend', 'reviews', 'reviews-canary']);
   });
   it('nginx: Services (short name only in the same namespace) in proxy_pass; the names the sidecar matches in Host', async () => {
-    const items = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri('frontend.yaml') }, position: pos('frontend.yaml', /http:\/\/(reviews):9080/, 2) })) as CompletionItem[];
-    assert.deepEqual(items.map((i) => i.label), ['reviews:9080', 'reviews.shop.svc.cluster.local:9080', 'backend']);
+    const list = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri('frontend.yaml') }, position: pos('frontend.yaml', /http:\/\/(reviews):9080/, 2) })) as { isIncomplete: boolean; items: CompletionItem[] };
+    assert.equal(list.isIncomplete, false);
+    const items = list.items;
+    const all = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri('frontend.yaml') }, position: pos('frontend.yaml', /http:\/\/(reviews):9080/) })) as { items: CompletionItem[] };
+    assert.deepEqual(all.items.map((i) => i.label), ['reviews:9080', 'reviews.shop.svc.cluster.local:9080', 'backend'], 'nothing typed yet: every Service port and the upstream');
+    assert.deepEqual(items.map((i) => i.label), ['reviews:9080', 'reviews.shop.svc.cluster.local:9080'], 'what is typed ("re") filters: the upstream backend is left out');
     const edit = items[0].textEdit as { range: unknown; newText: string };
     assert.equal(where({ uri: c.uri('frontend.yaml'), range: edit.range as never }), 'frontend.yaml:14:reviews:9080');
     assert.deepEqual(await labels('frontend.yaml', /Host (reviews)/, 1), ['reviews', 'reviews.shop', 'reviews.shop.svc', 'reviews.shop.svc.cluster.local', '$proxy_host']);

@@ -46,14 +46,34 @@ interface YamlContext {
   namespace?: string;
 }
 
-/** Completion items at `offset` of `file` (its current text is `text`). */
-export function complete(model: MeshModel, file: string, text: string, offset: number): CompletionItem[] {
+/** At most this many items; the list is then marked incomplete (the editor asks again as the user types). */
+export const MAX_ITEMS = 200;
+
+/**
+ * Completion items at `offset` of `file` (its current text is `text`): those containing what is typed so
+ * far, the most likely first, at most MAX_ITEMS (`incomplete` when more matched).
+ */
+export function complete(model: MeshModel, file: string, text: string, offset: number): { items: CompletionItem[]; incomplete: boolean } {
+  const all = candidates(model, file, text, offset);
+  const typed = (i: CompletionItem) => text.slice(i.start, Math.max(i.start, offset)).toLowerCase();
+  const hits = all.filter((i) => {
+    const t = typed(i).replace(/^\w+:\/\//, '');
+    return !t || i.label.toLowerCase().includes(t) || (i.insert ?? '').toLowerCase().includes(t);
+  });
+  if (hits.length <= MAX_ITEMS) return { items: hits, incomplete: false };
+  const sorted = hits.map((x, i) => ({ x, i })).sort((a, b) => (a.x.sort ?? '').localeCompare(b.x.sort ?? '') || a.i - b.i);
+  return { items: sorted.slice(0, MAX_ITEMS).map((s) => s.x), incomplete: true };
+}
+
+function candidates(model: MeshModel, file: string, text: string, offset: number): CompletionItem[] {
   const ng = nginxAt(model, file, offset) ?? nginxAt(model, file, Math.max(0, offset - 1));
   if (ng) return nginxItems(model, ng, text, offset);
   if (!/\.ya?ml$/i.test(file)) return [];
   const ctx = yamlContext(text, offset);
   if (!ctx) return [];
-  const obj = objectAt(model.objects, file, offset);
+  // the cursor may sit past the end the parser gave the object (a trailing `- ` or `key: ` being typed)
+  const docStart = prevDoc(text, offset);
+  const obj = objectAt(model.objects, file, offset) ?? model.objects.filter((o) => o.file === file && o.root.start >= docStart && o.root.start <= offset).sort((x, y) => y.root.start - x.root.start)[0];
   const kind = obj?.kind ?? ctx.kind ?? '';
   const ns = obj?.ns ?? ctx.namespace ?? 'default';
   const path = ctx.keys.join('.');
@@ -235,7 +255,7 @@ export function yamlContext(text: string, offset: number): YamlContext | undefin
   }
   const doc = text.slice(prevDoc(text, offset), nextDoc(text, offset));
   const kind = /^kind:\s*["']?(\w+)/m.exec(doc)?.[1];
-  const namespace = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+namespace:\s*["']?([\w.-]+)/m.exec(doc)?.[1];
+  const namespace = (/^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+namespace:\s*["']?([\w.-]+)/m.exec(doc) ?? /^metadata:\s*\{[^}\n]*\bnamespace:\s*["']?([\w.-]+)/m.exec(doc))?.[1];
   return { keys, onKey, start: wordStart, end: wordEnd, prefix, kind, namespace };
 }
 
