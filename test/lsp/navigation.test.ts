@@ -79,7 +79,7 @@ describe('go to definition', () => {
 });
 
 describe('find references', () => {
-  it('from a Service: nginx, upstream servers, Host headers, VirtualService, DestinationRule, HTTPRoute', async () => {
+  it('from a Service: nginx, upstream servers, Host headers, VirtualService, DestinationRule, HTTPRoute, the PeerAuthentication selecting its pods', async () => {
     const r = (await c.conn.sendRequest('textDocument/references', { textDocument: { uri: c.uri('shop.yaml') }, position: pos('shop.yaml', /name: (reviews)\n  namespace: shop\nspec:\n  selector/), context: { includeDeclaration: true } })) as Location[];
     assert.deepEqual(r.map(where).sort(), [
       'frontend.yaml:14:http://reviews:9080',
@@ -92,6 +92,7 @@ describe('find references', () => {
       'routing.yaml:49:reviews',
       'routing.yaml:75:reviews',
       'routing.yaml:7:reviews',
+      'routing.yaml:86:app: reviews',
       'shop.yaml:11:reviews',
     ]);
   });

@@ -53,3 +53,11 @@ test('definition only resolves the links of the requested file (the workspace in
   assert.deepEqual(d.map((l) => `${l.to.file}:${files[0].text.slice(l.to.start, l.to.end)}`), ['svc.yaml:api']);
   assert.ok(links(m).some((l) => l.kind === 'host' && l.from.file === 'dr.yaml'), 'the workspace index agrees');
 });
+
+test('a VirtualService or DestinationRule host that no Service has leads to the ServiceEntry declaring it', () => {
+  const se = 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext, namespace: a}\nspec:\n  hosts: [api.example.com]\n  ports: [{number: 443, name: https, protocol: TLS}]\n  resolution: DNS\n';
+  const dr = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ext, namespace: a}\nspec:\n  host: api.example.com\n';
+  const m = analyze([{ path: 'se.yaml', text: se }, { path: 'dr.yaml', text: dr }], {}).model;
+  const d = definition(m, 'dr.yaml', dr.indexOf('api.example.com') + 2);
+  assert.deepEqual(d.map((l) => `${l.to.file}:${se.slice(l.to.start, l.to.end)}`), ['se.yaml:api.example.com']);
+});

@@ -102,22 +102,29 @@ function build(model: MeshModel, only?: string): Link[] {
   }
 
   const r = routing(model);
+  // an Istio host: the Service it names, else the ServiceEntry declaring it (exact host, visible from ns)
+  const hostLink = (kind: LinkKind, o: K8sObject, node: YNode, host: string, ns: string, label: string) => {
+    const from = { file: o.file, start: node.start, end: node.end };
+    const res = model.resolveIstioHost(host, ns);
+    if (res.service) return svcLink(kind, from, res.service, label);
+    const h = host.toLowerCase();
+    const se = r.serviceEntries.find((e) => e.hosts.some((x) => x.toLowerCase() === h) && (e.ns === ns || !e.exportTo || e.exportTo.includes('*') || e.exportTo.includes(ns)));
+    if (!se) return;
+    const hn = seq(se.obj.root, 'spec', 'hosts').find((x) => isScalar(x) && String(x.v).toLowerCase() === h);
+    out.push({ kind, from, to: hn ? { file: se.obj.file, start: hn.start, end: hn.end } : objSpan(se.obj), target: se.obj, label });
+  };
   // VirtualService hosts, route hosts are callers already; subsets and gateways here
   for (const vs of r.virtualServices) {
     if (!here(vs.obj.file)) continue;
-    for (const h of seq(vs.obj.root, 'spec', 'hosts')) {
-      if (!isScalar(h)) continue;
-      const res = model.resolveIstioHost(String(h.v), vs.ns);
-      if (res.service) svcLink('host', { file: vs.obj.file, start: h.start, end: h.end }, res.service, `${describeObj(vs.obj)} hosts`);
-    }
+    for (const h of seq(vs.obj.root, 'spec', 'hosts')) if (isScalar(h)) hostLink('host', vs.obj, h, String(h.v), vs.ns, `${describeObj(vs.obj)} hosts`);
     for (const g of vs.gateways) {
       const gw = findGateway(model, g.ref, vs.ns);
       if (gw) out.push({ kind: 'gateway', from: { file: vs.obj.file, start: g.node.start, end: g.node.end }, to: objSpan(gw), target: gw, nameSpan: gatewayName(vs.obj, g.node, gw.name), label: `${describeObj(vs.obj)} binds to` });
     }
     for (const d of vs.destinations) {
+      hostLink('host', vs.obj, d.hostNode, d.host, vs.ns, `${describeObj(vs.obj)} routes to`);
       const res = model.resolveIstioHost(d.host, vs.ns);
       if (!res.service) continue;
-      svcLink('host', { file: vs.obj.file, start: d.hostNode.start, end: d.hostNode.end }, res.service, `${describeObj(vs.obj)} routes to`);
       if (!d.subset || !d.subsetNode) continue;
       const rules = destinationRuleFor(model, istioFqdn(d.host, vs.ns), res.service.ns, vs.ns).selection?.rules ?? [];
       const dr = rules.find((x) => x.subsets.some((y) => y.name === d.subset));
@@ -130,8 +137,7 @@ function build(model: MeshModel, only?: string): Link[] {
   }
   for (const dr of model.destinationRules) {
     if (!dr.hostNode || !here(dr.obj.file)) continue;
-    const res = model.resolveIstioHost(dr.host, dr.ns);
-    if (res.service) svcLink('host', { file: dr.obj.file, start: dr.hostNode.start, end: dr.hostNode.end }, res.service, `${describeObj(dr.obj)} configures`);
+    hostLink('host', dr.obj, dr.hostNode, dr.host, dr.ns, `${describeObj(dr.obj)} configures`);
   }
   for (const rt of r.routes) {
     if (!here(rt.obj.file)) continue;
@@ -303,9 +309,26 @@ function objNameSpan(o: K8sObject): Span | undefined {
   return { file: o.file, start: n.start + q, end: n.end - q };
 }
 
-/** Find references: every link into the subject (for a subset, only links to that subset). */
+/**
+ * Find references: every link into the subject (for a subset, only links to that subset). For a Service,
+ * also the policies (AuthorizationPolicy, PeerAuthentication, Sidecar...) that select its workloads.
+ */
 export function references(model: MeshModel, subject: Subject): Link[] {
-  return links(model).filter((l) => l.target === subject.obj && (subject.subset === undefined || l.subset === subject.subset));
+  const all = links(model);
+  const out = all.filter((l) => l.target === subject.obj && (subject.subset === undefined || l.subset === subject.subset));
+  const svc = subject.subset === undefined && subject.obj.kind === 'Service' ? model.services.find((s) => s.obj === subject.obj) : undefined;
+  if (svc) {
+    const pods = new Set(model.serviceWorkloads(svc).map((w) => w.obj));
+    const seen = new Set<string>();
+    for (const l of all) {
+      if (l.kind !== 'selects' || !l.target || !pods.has(l.target) || l.from.file === svc.obj.file && l.from.start >= svc.obj.root.start && l.from.end <= svc.obj.root.end) continue;
+      const k = `${l.from.file}:${l.from.start}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(l);
+    }
+  }
+  return out;
 }
 
 export interface RenameEdit {
