@@ -54,20 +54,21 @@ export const MAX_ITEMS = 200;
  * far, the most likely first, at most MAX_ITEMS (`incomplete` when more matched).
  */
 export function complete(model: MeshModel, file: string, text: string, offset: number): { items: CompletionItem[]; incomplete: boolean } {
-  const all = candidates(model, file, text, offset);
+  const more = { v: false };
+  const all = candidates(model, file, text, offset, more);
   const typed = (i: CompletionItem) => text.slice(i.start, Math.max(i.start, offset)).toLowerCase();
   const hits = all.filter((i) => {
     const t = typed(i).replace(/^\w+:\/\//, '');
     return !t || i.label.toLowerCase().includes(t) || (i.insert ?? '').toLowerCase().includes(t);
   });
-  if (hits.length <= MAX_ITEMS) return { items: hits, incomplete: false };
+  if (hits.length <= MAX_ITEMS) return { items: hits, incomplete: more.v };
   const sorted = hits.map((x, i) => ({ x, i })).sort((a, b) => (a.x.sort ?? '').localeCompare(b.x.sort ?? '') || a.i - b.i);
   return { items: sorted.slice(0, MAX_ITEMS).map((s) => s.x), incomplete: true };
 }
 
-function candidates(model: MeshModel, file: string, text: string, offset: number): CompletionItem[] {
+function candidates(model: MeshModel, file: string, text: string, offset: number, more: { v: boolean }): CompletionItem[] {
   const ng = nginxAt(model, file, offset) ?? nginxAt(model, file, Math.max(0, offset - 1));
-  if (ng) return nginxItems(model, ng, text, offset);
+  if (ng) return nginxItems(model, ng, text, offset, more);
   if (!/\.ya?ml$/i.test(file)) return [];
   const ctx = yamlContext(text, offset);
   if (!ctx) return [];
@@ -84,7 +85,7 @@ function candidates(model: MeshModel, file: string, text: string, offset: number
   if (out.length) return out;
 
   if ((kind === 'VirtualService' && (/^spec\.hosts$/.test(path) || /\.destination\.host$/.test(path))) || (kind === 'DestinationRule' && path === 'spec.host')) {
-    return hostItems(model, ns).map((h) => at(h.label, 'host', h.detail, h.sort));
+    return hostItems(model, ns, text.slice(ctx.start, offset), more).map((h) => at(h.label, 'host', h.detail, h.sort));
   }
   if (kind === 'VirtualService' && /\.destination\.subset$/.test(path)) {
     const host = destinationHost(text, offset);
@@ -143,10 +144,29 @@ function serviceDetail(s: Service): string {
   return `Service ${s.ns}/${s.name}${s.ports.length ? `: ${s.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}`).join(', ')}` : ''}`;
 }
 
-/** Istio hosts visible from ns: short names there, FQDNs elsewhere, ServiceEntry hosts. */
-function hostItems(model: MeshModel, ns: string): { label: string; detail: string; sort: string }[] {
-  const out: { label: string; detail: string; sort: string }[] = [];
+/**
+ * The namespace's Services, then other namespaces' whose name contains what is typed, at most MAX_ITEMS of
+ * those (`more` says some were left out): linear in the matches, not in the workspace, on large ones.
+ */
+function rankedServices(model: MeshModel, ns: string | undefined, typed: string, more: { v: boolean }): Service[] {
+  const t = typed.toLowerCase().split(/[.:]/)[0];
+  const own = ns ? [...model.servicesIn(ns)] : [];
+  const others: Service[] = [];
   for (const s of model.services) {
+    if (s.ns === ns || (t && !s.name.includes(t))) continue;
+    if (others.length >= MAX_ITEMS) {
+      more.v = true;
+      break;
+    }
+    others.push(s);
+  }
+  return [...own, ...others];
+}
+
+/** Istio hosts visible from ns: short names there, FQDNs elsewhere, ServiceEntry hosts. */
+function hostItems(model: MeshModel, ns: string, typed: string, more: { v: boolean }): { label: string; detail: string; sort: string }[] {
+  const out: { label: string; detail: string; sort: string }[] = [];
+  for (const s of rankedServices(model, ns, typed, more)) {
     if (s.ns === ns) out.push({ label: s.name, detail: serviceDetail(s), sort: `0${s.name}` });
     out.push({ label: `${s.name}.${s.ns}.svc.cluster.local`, detail: serviceDetail(s), sort: `${s.ns === ns ? 1 : 2}${s.name}` });
   }
@@ -154,7 +174,7 @@ function hostItems(model: MeshModel, ns: string): { label: string; detail: strin
   return out;
 }
 
-function nginxItems(model: MeshModel, ng: NonNullable<ReturnType<typeof nginxAt>>, text: string, offset: number): CompletionItem[] {
+function nginxItems(model: MeshModel, ng: NonNullable<ReturnType<typeof nginxAt>>, text: string, offset: number, more: { v: boolean }): CompletionItem[] {
   const d = ng.directive;
   const out: CompletionItem[] = [];
   const ns = ng.conf.ns;
@@ -164,7 +184,7 @@ function nginxItems(model: MeshModel, ng: NonNullable<ReturnType<typeof nginxAt>
     const scheme = m[1] || (d.name === 'grpc_pass' ? 'grpc://' : 'http://');
     const start = a.start + m[0].length;
     const end = a.end;
-    for (const s of model.services) {
+    for (const s of rankedServices(model, ns, text.slice(start, Math.max(start, offset)), more)) {
       // nginx resolves through the pod's DNS search path: the short name only from the same namespace
       const names = s.ns === ns ? [s.name, `${s.name}.${s.ns}.svc.cluster.local`] : [`${s.name}.${s.ns}.svc.cluster.local`];
       for (const p of s.ports.length ? s.ports : [{ port: 80 } as Service['ports'][number]]) {
@@ -193,8 +213,6 @@ function nginxItems(model: MeshModel, ng: NonNullable<ReturnType<typeof nginxAt>
     out.push({ label: '$proxy_host', cls: 'variable', detail: "the host of proxy_pass (nginx's default Host)", start: a.start, end: a.end, sort: '1' });
     return out;
   }
-  void text;
-  void offset;
   return out;
 }
 
