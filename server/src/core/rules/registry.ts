@@ -36,6 +36,8 @@ import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
 import serviceentryTcpNoAddress from './serviceentry-tcp-no-address';
 import gatewayDuplicateServer from './gateway-duplicate-server';
 import sidecarResourceAmbient from './sidecar-resource-ambient';
+// issue 15 (second batch)
+import vsDuplicateHostGateway from './vs-duplicate-host-gateway';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -75,6 +77,8 @@ export const RULES: Rule[] = [
   serviceentryTcpNoAddress,
   gatewayDuplicateServer,
   sidecarResourceAmbient,
+  // issue 15 (second batch)
+  vsDuplicateHostGateway,
 ];
 
 export function ruleById(id: string): Rule | undefined {
