@@ -12,7 +12,8 @@
  */
 import { YScalar, get, isScalar, isSeq, seq } from '../source/ynode';
 import type { MeshModel } from './model';
-import { VirtualService, routing, sameUnit, hostMatches } from './routing';
+import { VirtualService, IstioGateway, routing, sameUnit, hostMatches } from './routing';
+import { GatewayServer, gatewayServers } from './gateway';
 import { sidecars } from './sidecar';
 import { fqdnNamespace } from './destination';
 
@@ -132,3 +133,47 @@ export function meshHostConflicts(model: MeshModel): MeshHostConflict[] {
   return out;
 }
 
+
+// ---------- VirtualServices and the Istio Gateways they bind to ----------
+
+/** Parse a VirtualService gateway reference: `mesh`, `name` (VS namespace) or `ns/name`. */
+export function parseGatewayRef(ref: string, vsNs: string): { ns: string; name: string } | undefined {
+  if (ref === 'mesh') return undefined;
+  const i = ref.indexOf('/');
+  if (i >= 0) return { ns: ref.slice(0, i), name: ref.slice(i + 1) };
+  if (ref.includes('.')) return undefined; // legacy FQDN form: not resolved offline
+  return { ns: vsNs, name: ref };
+}
+
+/** The Istio Gateways of the workspace that a VirtualService gateway reference names (every copy of that ns/name). */
+export function gatewaysNamed(model: MeshModel, ref: string, vsNs: string): IstioGateway[] {
+  const r = parseGatewayRef(ref.trim(), vsNs);
+  if (!r || !r.name || r.name.includes('*')) return [];
+  return routing(model).gateways.filter((g) => g.ns === r.ns && g.name === r.name);
+}
+
+/**
+ * The hosts of a Gateway server that a VirtualService of namespace vsNs may bind to: `ns/host` only when ns is
+ * vsNs (`.` is the Gateway's namespace) or `*`; plain hosts always (Istio's host.NamesForNamespace after
+ * istioctl's sanitizeServerHostNamespace).
+ */
+export function serverHostsFor(s: GatewayServer, vsNs: string): string[] {
+  const out: string[] = [];
+  for (const { host } of s.hosts) {
+    const i = host.indexOf('/');
+    if (i < 0) { out.push(host); continue; }
+    const ns = host.slice(0, i) === '.' ? s.gw.ns : host.slice(0, i);
+    if (ns === '*' || ns === vsNs) out.push(host.slice(i + 1));
+  }
+  return out;
+}
+
+/** Istio host.Name.Matches: exact, or one wildcard covers the other. */
+export function hostsOverlap(a: string, b: string): boolean {
+  return hostMatches(a, b) || hostMatches(b, a);
+}
+
+/** Servers of a Gateway that serve one of the VirtualService's hosts. */
+export function serversForVs(vs: VirtualService, gw: IstioGateway): GatewayServer[] {
+  return gatewayServers(gw).filter((s) => serverHostsFor(s, vs.ns).some((h) => vs.hosts.some((v) => hostsOverlap(h, v))));
+}

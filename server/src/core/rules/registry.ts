@@ -38,6 +38,7 @@ import gatewayDuplicateServer from './gateway-duplicate-server';
 import sidecarResourceAmbient from './sidecar-resource-ambient';
 // issue 15 (second batch)
 import vsDuplicateHostGateway from './vs-duplicate-host-gateway';
+import vsDestinationPortRequired from './vs-destination-port-required';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -79,6 +80,7 @@ export const RULES: Rule[] = [
   sidecarResourceAmbient,
   // issue 15 (second batch)
   vsDuplicateHostGateway,
+  vsDestinationPortRequired,
 ];
 
 export function ruleById(id: string): Rule | undefined {
