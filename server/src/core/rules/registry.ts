@@ -39,6 +39,7 @@ import sidecarResourceAmbient from './sidecar-resource-ambient';
 // issue 15 (second batch)
 import vsDuplicateHostGateway from './vs-duplicate-host-gateway';
 import vsDestinationPortRequired from './vs-destination-port-required';
+import drTlsNoCaCertificates from './dr-tls-no-ca-certificates';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -81,6 +82,7 @@ export const RULES: Rule[] = [
   // issue 15 (second batch)
   vsDuplicateHostGateway,
   vsDestinationPortRequired,
+  drTlsNoCaCertificates,
 ];
 
 export function ruleById(id: string): Rule | undefined {
