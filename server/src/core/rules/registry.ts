@@ -40,6 +40,7 @@ import sidecarResourceAmbient from './sidecar-resource-ambient';
 import vsDuplicateHostGateway from './vs-duplicate-host-gateway';
 import vsDestinationPortRequired from './vs-destination-port-required';
 import drTlsNoCaCertificates from './dr-tls-no-ca-certificates';
+import vsHostNotInGateway from './vs-host-not-in-gateway';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -83,6 +84,7 @@ export const RULES: Rule[] = [
   vsDuplicateHostGateway,
   vsDestinationPortRequired,
   drTlsNoCaCertificates,
+  vsHostNotInGateway,
 ];
 
 export function ruleById(id: string): Rule | undefined {
