@@ -175,5 +175,6 @@ export function hostsOverlap(a: string, b: string): boolean {
 
 /** Servers of a Gateway that serve one of the VirtualService's hosts. */
 export function serversForVs(vs: VirtualService, gw: IstioGateway): GatewayServer[] {
-  return gatewayServers(gw).filter((s) => serverHostsFor(s, vs.ns).some((h) => vs.hosts.some((v) => hostsOverlap(h, v))));
+  const names = [...new Set(vs.hosts.flatMap((v) => [v, analyzerFqdn(v, vs.ns)]))];
+  return gatewayServers(gw).filter((s) => serverHostsFor(s, vs.ns).some((h) => names.some((v) => hostsOverlap(h, v))));
 }

@@ -1,6 +1,6 @@
 import { defineRule } from './rule';
 import { routing } from '../model/routing';
-import { gatewaysNamed, serverHostsFor, hostsOverlap } from '../model/vs-hosts';
+import { gatewaysNamed, serverHostsFor, hostsOverlap, analyzerFqdn } from '../model/vs-hosts';
 import { gatewayServers } from '../model/gateway';
 import { isScalar, seq } from '../source/ynode';
 
@@ -19,7 +19,9 @@ export default defineRule({
         if (!gws.length) continue; // not in the workspace: vs-gateway-not-found
         // every copy of that namespace/name (alternatives) must miss
         const serves = gws.map((gw) => [...new Set(gatewayServers(gw).flatMap((s) => serverHostsFor(s, vs.ns)))]);
-        if (serves.some((hosts) => hosts.some((h) => vs.hosts.some((v) => hostsOverlap(h, v))))) continue;
+        // a short VirtualService host is also its FQDN in the VirtualService's namespace (pilot resolves it before matching)
+        const names = [...new Set(vs.hosts.flatMap((v) => [v, analyzerFqdn(v, vs.ns)]))];
+        if (serves.some((hosts) => hosts.some((h) => names.some((v) => hostsOverlap(h, v))))) continue;
         const gw = gws[0];
         const all = [...new Set(gatewayServers(gw).flatMap((s) => s.hosts.map((h) => h.host)))];
         const scoped = all.some((h) => h.includes('/'));
