@@ -41,6 +41,7 @@ import vsDuplicateHostGateway from './vs-duplicate-host-gateway';
 import vsDestinationPortRequired from './vs-destination-port-required';
 import drTlsNoCaCertificates from './dr-tls-no-ca-certificates';
 import vsHostNotInGateway from './vs-host-not-in-gateway';
+import gatewayPortNotExposed from './gateway-port-not-exposed';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -85,6 +86,7 @@ export const RULES: Rule[] = [
   vsDestinationPortRequired,
   drTlsNoCaCertificates,
   vsHostNotInGateway,
+  gatewayPortNotExposed,
 ];
 
 export function ruleById(id: string): Rule | undefined {
