@@ -36,6 +36,12 @@ import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
 import serviceentryTcpNoAddress from './serviceentry-tcp-no-address';
 import gatewayDuplicateServer from './gateway-duplicate-server';
 import sidecarResourceAmbient from './sidecar-resource-ambient';
+// issue 15 (second batch)
+import vsDuplicateHostGateway from './vs-duplicate-host-gateway';
+import vsDestinationPortRequired from './vs-destination-port-required';
+import drTlsNoCaCertificates from './dr-tls-no-ca-certificates';
+import vsHostNotInGateway from './vs-host-not-in-gateway';
+import gatewayPortNotExposed from './gateway-port-not-exposed';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -75,6 +81,12 @@ export const RULES: Rule[] = [
   serviceentryTcpNoAddress,
   gatewayDuplicateServer,
   sidecarResourceAmbient,
+  // issue 15 (second batch)
+  vsDuplicateHostGateway,
+  vsDestinationPortRequired,
+  drTlsNoCaCertificates,
+  vsHostNotInGateway,
+  gatewayPortNotExposed,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,14 +1,8 @@
 import { defineRule } from './rule';
 import { routing, closeNames, closeNameFixes, inUnit } from '../model/routing';
+import { parseGatewayRef } from '../model/vs-hosts';
 
-/** Parse a VirtualService gateway reference: `mesh`, `name` (VS namespace) or `ns/name`. */
-export function parseGatewayRef(ref: string, vsNs: string): { ns: string; name: string } | undefined {
-  if (ref === 'mesh') return undefined;
-  const i = ref.indexOf('/');
-  if (i >= 0) return { ns: ref.slice(0, i), name: ref.slice(i + 1) };
-  if (ref.includes('.')) return undefined; // legacy FQDN form: not resolved offline
-  return { ns: vsNs, name: ref };
-}
+export { parseGatewayRef };
 
 export default defineRule({
   id: 'vs-gateway-not-found',
