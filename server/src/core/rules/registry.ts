@@ -36,6 +36,10 @@ import sidecarMultipleForWorkload from './sidecar-multiple-for-workload';
 import serviceentryTcpNoAddress from './serviceentry-tcp-no-address';
 import gatewayDuplicateServer from './gateway-duplicate-server';
 import sidecarResourceAmbient from './sidecar-resource-ambient';
+// issue 15: schema validation
+import istioUnknownField from './istio-unknown-field';
+import istioBadEnum from './istio-bad-enum';
+import istioWrongType from './istio-wrong-type';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -75,6 +79,10 @@ export const RULES: Rule[] = [
   serviceentryTcpNoAddress,
   gatewayDuplicateServer,
   sidecarResourceAmbient,
+  // issue 15: schema validation
+  istioUnknownField,
+  istioBadEnum,
+  istioWrongType,
 ];
 
 export function ruleById(id: string): Rule | undefined {
