@@ -40,6 +40,7 @@ import sidecarResourceAmbient from './sidecar-resource-ambient';
 import istioUnknownField from './istio-unknown-field';
 import istioBadEnum from './istio-bad-enum';
 import istioWrongType from './istio-wrong-type';
+import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -83,6 +84,7 @@ export const RULES: Rule[] = [
   istioUnknownField,
   istioBadEnum,
   istioWrongType,
+  istioDeprecatedAnnotation,
 ];
 
 export function ruleById(id: string): Rule | undefined {
