@@ -42,6 +42,11 @@ import vsDestinationPortRequired from './vs-destination-port-required';
 import drTlsNoCaCertificates from './dr-tls-no-ca-certificates';
 import vsHostNotInGateway from './vs-host-not-in-gateway';
 import gatewayPortNotExposed from './gateway-port-not-exposed';
+// issue 15: schema validation
+import istioUnknownField from './istio-unknown-field';
+import istioBadEnum from './istio-bad-enum';
+import istioWrongType from './istio-wrong-type';
+import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -87,6 +92,11 @@ export const RULES: Rule[] = [
   drTlsNoCaCertificates,
   vsHostNotInGateway,
   gatewayPortNotExposed,
+  // issue 15: schema validation
+  istioUnknownField,
+  istioBadEnum,
+  istioWrongType,
+  istioDeprecatedAnnotation,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,0 +1,171 @@
+/**
+ * Schema facts: an Istio object checked against the generated schema of its own apiVersion
+ * (server/src/docs/istio-schema.json, from @kubernetes-models/istio). Unknown group, version or
+ * kind: no facts. Parts of the schema that are free-form (`x`), and maps whose keys are arbitrary
+ * (labels, headers, portLevelMtls ports), are not checked key by key. Results are cached per parsed
+ * object, so an edit re-checks only the edited file's objects.
+ */
+import type { K8sObject } from '../source/yaml';
+import { isMap, isScalar, isSeq, type YNode, type YScalar } from '../source/ynode';
+import { istioSchema, SCHEMA_GROUPS, type SchemaNode } from '../../docs/istioSchema';
+import { closeNames, editDistance } from './routing';
+
+export interface UnknownField {
+  kind: 'unknown-field';
+  key: YScalar;
+  value: YNode | null;
+  /** dotted path of the key, e.g. `spec.trafficPolicy.tsl` */
+  path: string;
+  /** close names among the known fields that the map does not set yet */
+  candidates: string[];
+  /** the known fields at this place and their schemas */
+  known: Record<string, SchemaNode>;
+}
+export interface BadEnum {
+  kind: 'bad-enum';
+  node: YScalar;
+  path: string;
+  value: string;
+  allowed: string[];
+}
+export interface WrongType {
+  kind: 'wrong-type';
+  node: YNode;
+  /** the key whose value it is (absent for list items) */
+  key?: YScalar;
+  schema: SchemaNode;
+  path: string;
+  expected: string;
+  actual: string;
+}
+export type SchemaIssue = UnknownField | BadEnum | WrongType;
+
+const cache = new WeakMap<K8sObject, SchemaIssue[]>();
+
+/** Schema problems of one object; [] when its apiVersion/kind is not in the schema data. */
+export function schemaIssues(obj: K8sObject): SchemaIssue[] {
+  let out = cache.get(obj);
+  if (out) return out;
+  out = [];
+  if (SCHEMA_GROUPS.has(obj.group)) {
+    const schema = istioSchema(obj.apiVersion, obj.kind);
+    if (schema) walk(obj.root, schema, '', out);
+  }
+  cache.set(obj, out);
+  return out;
+}
+
+/** YAML 1.1 words that Kubernetes' YAML reader takes as booleans (plain style). */
+const YAML11_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+/** YAML 1.1 numbers the `yaml` package (YAML 1.2) reads as strings: 0x/0o/0b, underscores, sexagesimal, `.inf`. */
+const YAML11_NUM = /^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
+
+type Actual = 'string' | 'number' | 'boolean' | 'object' | 'list' | 'null';
+
+/** What Kubernetes reads a scalar as; several answers when YAML 1.1 and 1.2 differ. */
+function scalarTypes(s: YScalar): Actual[] {
+  if (s.v === null) return ['null'];
+  if (s.style !== 'plain') return ['string'];
+  if (typeof s.v === 'number') return ['number'];
+  if (typeof s.v === 'boolean') return ['boolean'];
+  const text = String(s.v);
+  if (YAML11_BOOL.test(text)) return ['string', 'boolean'];
+  if (YAML11_NUM.test(text)) return ['string', 'number'];
+  return ['string'];
+}
+
+function describe(n: SchemaNode): string {
+  if (n === 's') return 'a string';
+  if (n === 'n') return 'a number';
+  if (n === 'b') return 'a boolean';
+  if (n === 'x') return 'anything';
+  if (n.e) return 'a string';
+  if (n.a) return 'a list';
+  if (n.p || n.m) return 'a mapping';
+  if (n.u) return n.u.map(describe).join(' or ');
+  return 'anything';
+}
+
+function accepts(n: SchemaNode, t: Actual): boolean {
+  if (t === 'null' || n === 'x') return true;
+  if (n === 's') return t === 'string';
+  if (n === 'n') return t === 'number';
+  if (n === 'b') return t === 'boolean';
+  if (n.u) return n.u.some((m) => accepts(m, t));
+  if (n.e) return t === 'string' || t === 'number' || t === 'boolean'; // a scalar: checked against the values
+  if (n.a) return t === 'list';
+  return t === 'object';
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+/**
+ * The one candidate a misspelling clearly means (for a quick fix): the only close name, or one
+ * much closer (at most 2 edits, fewer than the next) than the others; a case-only difference wins.
+ */
+export function clearCandidate(name: string, candidates: string[]): string | undefined {
+  const same = candidates.filter((c) => c.toLowerCase() === name.toLowerCase());
+  if (same.length) return same.length === 1 ? same[0] : undefined;
+  if (candidates.length === 1) return candidates[0];
+  const d = candidates.map((c) => editDistance(name.toLowerCase(), c.toLowerCase())).sort((a, b) => a - b);
+  if (d[0] > 2 || d[0] === d[1]) return undefined;
+  return candidates.find((c) => editDistance(name.toLowerCase(), c.toLowerCase()) === d[0]);
+}
+
+/** Problems of a YAML subtree against a schema node (e.g. a renamed field's value against the new name's schema). */
+export function checkSubtree(y: YNode | null, n: SchemaNode, path: string): SchemaIssue[] {
+  const out: SchemaIssue[] = [];
+  walk(y, n, path, out);
+  return out;
+}
+
+/** The schema kinds (all versions), for the rules' `kinds`. */
+export const SCHEMA_KINDS = ['DestinationRule', 'VirtualService', 'Gateway', 'ServiceEntry', 'Sidecar', 'WorkloadEntry', 'WorkloadGroup', 'EnvoyFilter', 'ProxyConfig', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry'];
+
+/** `<Kind> <ns>/<name> (<apiVersion>)` for messages. */
+export function schemaSubject(obj: K8sObject): string {
+  return `${obj.kind} ${obj.ns}/${obj.name || '(unnamed)'}`;
+}
+
+function walk(y: YNode | null, n: SchemaNode, path: string, out: SchemaIssue[], key?: YScalar): void {
+  if (!y || n === 'x') return;
+  const actual: Actual[] = isMap(y) ? ['object'] : isSeq(y) ? ['list'] : scalarTypes(y);
+  if (!actual.some((t) => accepts(n, t))) {
+    // a YAML 1.1/1.2 ambiguity never counts: `actual` holds every reading
+    out.push({ kind: 'wrong-type', node: y, key, schema: n, path, expected: describe(n), actual: actual[0] === 'object' ? 'a mapping' : actual[0] === 'list' ? 'a list' : `a ${actual[0]}` });
+    return;
+  }
+  if (typeof n === 'string') return;
+  if (n.u) {
+    // one of several types: descend into the one the node is
+    const m = n.u.find((x) => actual.some((t) => accepts(x, t)) && typeof x !== 'string');
+    if (m) walk(y, m, path, out, key);
+    return;
+  }
+  if (n.e && isScalar(y)) {
+    const value = String(y.v);
+    if (y.v !== null && !n.e.includes(value)) out.push({ kind: 'bad-enum', node: y, path, value, allowed: n.e });
+    return;
+  }
+  if (n.a && isSeq(y)) {
+    y.items.forEach((it, i) => walk(it, n.a!, `${path}[${i}]`, out));
+    return;
+  }
+  if (isMap(y) && (n.p || n.m)) {
+    // a merge key (`<<: *defaults`) brings fields this tree does not show: check nothing here
+    if (y.items.some((it) => it.key.v === '<<')) return;
+    const present = new Set(y.items.map((it) => String(it.key.v)));
+    for (const it of y.items) {
+      const key = String(it.key.v);
+      const known = n.p && Object.prototype.hasOwnProperty.call(n.p, key) ? n.p[key] : undefined;
+      if (known !== undefined) walk(it.value, known, join(path, key), out, it.key);
+      else if (n.m !== undefined) walk(it.value, n.m, join(path, key), out, it.key);
+      else {
+        const names = Object.keys(n.p ?? {});
+        out.push({ kind: 'unknown-field', key: it.key, value: it.value, path: join(path, key), candidates: closeNames(key, names.filter((c) => !present.has(c))), known: n.p ?? {} });
+      }
+    }
+  }
+}
