@@ -166,3 +166,32 @@ describe('rename', () => {
     await assert.rejects(c.conn.sendRequest('textDocument/rename', { textDocument: { uri: c.uri('routing.yaml') }, position: pos('routing.yaml', /- name: (v1)/), newName: 'Not_Valid' }), /not a valid name/);
   });
 });
+
+describe('rename preview', () => {
+  it('with change annotation support the edits across files need confirmation (the refactor preview)', async () => {
+    const { capabilities } = await import('./lspClient');
+    const we = capabilities.workspace!.workspaceEdit!;
+    const before = we.changeAnnotationSupport;
+    we.changeAnnotationSupport = { groupsOnLabel: true };
+    const dir2 = tempCopy('test/fixtures/navigation');
+    const c2 = new LspClient(dir2);
+    try {
+      await c2.initialize();
+      await c2.waitFor('diagnostics', () => c2.find('dr-subset-no-workload'));
+      const t = fs.readFileSync(path.join(dir2, 'shop.yaml'), 'utf8');
+      const at = t.indexOf('name: reviews\n  namespace: shop\nspec:\n  selector') + 6;
+      const line = t.slice(0, at).split('\n').length - 1;
+      const e = (await c2.conn.sendRequest('textDocument/rename', { textDocument: { uri: c2.uri('shop.yaml') }, position: { line, character: at - t.lastIndexOf('\n', at - 1) - 1 }, newName: 'ratings' })) as WorkspaceEdit;
+      assert.equal(e.changes, undefined);
+      assert.deepEqual(Object.values(e.changeAnnotations!).map((a) => [a.label, a.needsConfirmation]), [['Rename Service reviews to ratings', true]]);
+      const docs = e.documentChanges as { textDocument: { uri: string }; edits: { annotationId: string }[] }[];
+      assert.deepEqual(docs.map((d) => c2.rel(d.textDocument.uri)).sort(), ['frontend.yaml', 'routing.yaml', 'shop.yaml']);
+      assert.ok(docs.every((d) => d.edits.every((x) => x.annotationId === 'meshlint.rename')));
+      assert.equal(docs.reduce((n, d) => n + d.edits.length, 0), 10);
+    } finally {
+      we.changeAnnotationSupport = before;
+      await c2.stop();
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+});

@@ -97,6 +97,8 @@ export function toDiagnostic(f: Finding, lines: LineIndexes, uriOf: (file: strin
 export interface EditSupport {
   documentChanges: boolean;
   create: boolean;
+  /** the client shows annotated edits for confirmation (a refactor preview) */
+  annotations?: boolean;
 }
 
 /**

@@ -199,7 +199,7 @@ export class MeshlintServer {
     c.onWorkspaceSymbol((p) => this.guard('workspaceSymbol', () => this.workspaceSymbols(p), []));
     c.onCodeLens((p) => this.guard('codeLens', () => this.withContext(p.textDocument.uri, (x) => onCodeLens(x)), null));
     c.onPrepareRename((p) => this.withContext(p.textDocument.uri, (x) => onPrepareRename(x, p)));
-    c.onRenameRequest((p) => this.withContext(p.textDocument.uri, (x) => onRename(x, p)));
+    c.onRenameRequest((p) => this.withContext(p.textDocument.uri, (x) => onRename(x, p, this.caps.edit)));
     c.onRequest(GRAPH_REQUEST, (p: GraphParams | undefined) => this.guardAsync('graph', () => this.graph(p ?? {}), null));
     c.onRequest(COVERAGE_REQUEST, (p: CoverageParams | undefined) => this.guardAsync('coverage', () => this.coverage(p ?? {}), null));
     this.docs.listen(c);
@@ -218,6 +218,7 @@ export class MeshlintServer {
       edit: {
         documentChanges: !!cap.workspace?.workspaceEdit?.documentChanges,
         create: !!cap.workspace?.workspaceEdit?.resourceOperations?.includes('create'),
+        annotations: !!cap.workspace?.workspaceEdit?.changeAnnotationSupport,
       },
     };
     const io = (p.initializationOptions ?? {}) as { settings?: unknown; debounceMs?: unknown; maxWaitMs?: unknown; slowFullMs?: unknown };
