@@ -112,15 +112,16 @@ describe('completion', () => {
     assert.deepEqual(await labels('routing.yaml', /- name: edge/, 8), ['edge']);
     assert.deepEqual((await labels('routing.yaml', /matchLabels:\n      app: reviews/, 24)).sort(), ['frontend', 'reviews', 'reviews-canary']);
   });
-  it('nginx: Services (short name only in the same namespace) in proxy_pass; the names the sidecar matches in Host', async () => {
+  it('nginx: Services by FQDN in proxy_pass (a short name would be a proxy-pass-short-name finding); the names the sidecar matches in Host', async () => {
     const list = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri('frontend.yaml') }, position: pos('frontend.yaml', /http:\/\/(reviews):9080/, 2) })) as { isIncomplete: boolean; items: CompletionItem[] };
     assert.equal(list.isIncomplete, false);
     const items = list.items;
     const all = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri: c.uri('frontend.yaml') }, position: pos('frontend.yaml', /http:\/\/(reviews):9080/) })) as { items: CompletionItem[] };
-    assert.deepEqual(all.items.map((i) => i.label), ['reviews:9080', 'reviews.shop.svc.cluster.local:9080', 'backend'], 'nothing typed yet: every Service port and the upstream');
-    assert.deepEqual(items.map((i) => i.label), ['reviews:9080', 'reviews.shop.svc.cluster.local:9080'], 'what is typed ("re") filters: the upstream backend is left out');
+    assert.deepEqual(all.items.map((i) => i.label), ['reviews.shop.svc.cluster.local:9080', 'backend'], 'nothing typed yet: every Service port and the upstream');
+    assert.deepEqual(items.map((i) => i.label), ['reviews.shop.svc.cluster.local:9080'], 'what is typed ("re") filters: the upstream backend is left out');
     const edit = items[0].textEdit as { range: unknown; newText: string };
     assert.equal(where({ uri: c.uri('frontend.yaml'), range: edit.range as never }), 'frontend.yaml:14:reviews:9080');
+    assert.equal(edit.newText, 'reviews.shop.svc.cluster.local:9080');
     assert.deepEqual(await labels('frontend.yaml', /Host (reviews)/, 1), ['reviews', 'reviews.shop', 'reviews.shop.svc', 'reviews.shop.svc.cluster.local', '$proxy_host']);
   });
 });

@@ -47,14 +47,14 @@ suite('meshlint navigation', () => {
     assert.ok(files.includes('web/configmap.yaml') && files.includes('ingress-nginx/blog-ingress.yaml'), `references in ${files.join(', ')}`);
   });
 
-  test('completion in proxy_pass offers the Services of the namespace', async () => {
+  test('completion in proxy_pass offers the Services of the namespace by FQDN', async () => {
     await ready();
     const uri = wsUri('web/configmap.yaml');
     const doc = await vscode.workspace.openTextDocument(uri);
     const pos = positionOf(doc, /proxy_pass\s+http:\/\/(was-service)/, 1, 3);
     const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, pos);
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
-    assert.ok(labels.includes('was-service:8080'), `completion items: ${labels.slice(0, 20).join(', ')}`);
+    assert.ok(labels.includes('was-service.blog-system.svc.cluster.local:8080'), `completion items: ${labels.slice(0, 20).join(', ')}`);
   });
 
   test('outline: the ConfigMap lists its nginx server and locations', async () => {

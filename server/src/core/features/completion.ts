@@ -185,12 +185,13 @@ function nginxItems(model: MeshModel, ng: NonNullable<ReturnType<typeof nginxAt>
     const start = a.start + m[0].length;
     const end = a.end;
     for (const s of rankedServices(model, ns, text.slice(start, Math.max(start, offset)), more)) {
-      // nginx resolves through the pod's DNS search path: the short name only from the same namespace
-      const names = s.ns === ns ? [s.name, `${s.name}.${s.ns}.svc.cluster.local`] : [`${s.name}.${s.ns}.svc.cluster.local`];
+      // the fully qualified name only: a short name resolves through the pod's DNS search path, which
+      // proxy-pass-short-name reports (completion never offers a name that produces a finding)
+      const names = [`${s.name}.${s.ns}.svc.cluster.local`];
       for (const p of s.ports.length ? s.ports : [{ port: 80 } as Service['ports'][number]]) {
         for (const n of names) {
           const hostPort = p.port === 80 && scheme === 'http://' ? n : `${n}:${p.port}`;
-          out.push({ label: hostPort, cls: 'service', detail: serviceDetail(s), start, end, insert: m[1] ? hostPort : `${scheme}${hostPort}`, sort: `${n === s.name ? 0 : 1}${hostPort}` });
+          out.push({ label: hostPort, cls: 'service', detail: serviceDetail(s), start, end, insert: m[1] ? hostPort : `${scheme}${hostPort}`, sort: `${s.ns === ns ? 0 : 1}${hostPort}` });
         }
       }
     }
