@@ -61,3 +61,51 @@ test('a VirtualService or DestinationRule host that no Service has leads to the 
   const d = definition(m, 'dr.yaml', dr.indexOf('api.example.com') + 2);
   assert.deepEqual(d.map((l) => `${l.to.file}:${se.slice(l.to.start, l.to.end)}`), ['se.yaml:api.example.com']);
 });
+
+test('no completed name produces a finding: each item applied on the navigation fixture adds no finding', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = path.join(__dirname, '..', 'fixtures', 'navigation');
+  const read = (rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
+  const rels = ['shop.yaml', 'routing.yaml', 'frontend.yaml', 'rollout.yaml', 'edge/nginx.conf', 'edge/conf.d/app.conf'];
+  const base = rels.map((p) => ({ path: p, text: read(p) }));
+  const key = (r: ReturnType<typeof analyze>) => r.findings.map((f) => `${f.rule} ${f.file}`);
+  const before = key(analyze(base, {}));
+  /** findings of `after` that `before` does not have (as multisets): a completion may fix one, never add one */
+  const added = (after: string[]) => {
+    const left = [...before];
+    return after.filter((k) => {
+      const i = left.indexOf(k);
+      if (i < 0) return true;
+      left.splice(i, 1);
+      return false;
+    });
+  };
+  const points: [string, RegExp, number][] = [
+    ['routing.yaml', /subset: v1/, 8],
+    ['routing.yaml', /    - shop-gw/, 6],
+    ['routing.yaml', /spec:\n  host: reviews/, 14],
+    ['routing.yaml', /- name: edge/, 8],
+    ['routing.yaml', /backendRefs:\n        - name: reviews/, 29],
+    ['frontend.yaml', /http:\/\/reviews:9080/, 7],
+    ['frontend.yaml', /Host reviews;/, 5],
+  ];
+  let applied = 0;
+  for (const [rel, re, delta] of points) {
+    const text = read(rel);
+    const off = text.search(re) + delta;
+    const m = analyze(base, {}).model;
+    const items = complete(m, rel, text, off).items;
+    assert.ok(items.length > 0, `${rel} ${re}: no items`);
+    for (const it of items) {
+      // replace the whole word under the cursor, as an editor does on accept
+      let end = it.end;
+      while (end < text.length && /[^\s;:\],}]/.test(text[end])) end++;
+      const newText = text.slice(0, it.start) + (it.insert ?? it.label) + text.slice(Math.max(end, it.end));
+      const after = key(analyze(base.map((f) => (f.path === rel ? { path: rel, text: newText } : f)), {}));
+      assert.deepEqual(added(after), [], `${rel}: accepting "${it.label}" adds findings`);
+      applied++;
+    }
+  }
+  assert.ok(applied >= 12, `only ${applied} items applied`);
+});
