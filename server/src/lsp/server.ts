@@ -197,7 +197,7 @@ export class MeshlintServer {
     c.onCompletion((p) => this.guard('completion', () => this.withContext(p.textDocument.uri, (x) => onCompletion(x, p), 'file'), null));
     c.onDocumentSymbol((p) => this.guard('documentSymbol', () => this.withContext(p.textDocument.uri, (x) => onDocumentSymbols(x), 'file'), null));
     c.onWorkspaceSymbol((p) => this.guard('workspaceSymbol', () => this.workspaceSymbols(p), []));
-    c.onCodeLens((p) => this.guard('codeLens', () => this.withContext(p.textDocument.uri, (x) => onCodeLens(x)), null));
+    c.onCodeLens((p) => this.guard('codeLens', () => this.withContext(p.textDocument.uri, (x) => onCodeLens(x), 'file'), null));
     c.onPrepareRename((p) => this.withContext(p.textDocument.uri, (x) => onPrepareRename(x, p)));
     c.onRenameRequest((p) => this.withContext(p.textDocument.uri, (x) => onRename(x, p, this.caps.edit)));
     c.onRequest(GRAPH_REQUEST, (p: GraphParams | undefined) => this.guardAsync('graph', () => this.graph(p ?? {}), null));
