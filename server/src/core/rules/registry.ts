@@ -47,6 +47,8 @@ import istioUnknownField from './istio-unknown-field';
 import istioBadEnum from './istio-bad-enum';
 import istioWrongType from './istio-wrong-type';
 import istioDeprecatedAnnotation from './istio-deprecated-annotation';
+// issue 15 (third batch)
+import vsUnreachableMatch from './vs-unreachable-match';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -97,6 +99,8 @@ export const RULES: Rule[] = [
   istioBadEnum,
   istioWrongType,
   istioDeprecatedAnnotation,
+  // issue 15 (third batch)
+  vsUnreachableMatch,
 ];
 
 export function ruleById(id: string): Rule | undefined {
