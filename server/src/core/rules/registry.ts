@@ -49,6 +49,7 @@ import istioWrongType from './istio-wrong-type';
 import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 // issue 15 (third batch)
 import vsUnreachableMatch from './vs-unreachable-match';
+import httprouteListenerMismatch from './httproute-listener-mismatch';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -101,6 +102,7 @@ export const RULES: Rule[] = [
   istioDeprecatedAnnotation,
   // issue 15 (third batch)
   vsUnreachableMatch,
+  httprouteListenerMismatch,
 ];
 
 export function ruleById(id: string): Rule | undefined {
