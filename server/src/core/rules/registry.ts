@@ -50,6 +50,7 @@ import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 // issue 15 (third batch)
 import vsUnreachableMatch from './vs-unreachable-match';
 import httprouteListenerMismatch from './httproute-listener-mismatch';
+import httprouteBackendNoReferencegrant from './httproute-backend-no-referencegrant';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -103,6 +104,7 @@ export const RULES: Rule[] = [
   // issue 15 (third batch)
   vsUnreachableMatch,
   httprouteListenerMismatch,
+  httprouteBackendNoReferencegrant,
 ];
 
 export function ruleById(id: string): Rule | undefined {
