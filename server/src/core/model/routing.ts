@@ -75,6 +75,15 @@ export interface Listener {
   selector?: Record<string, string>;
   /** the selector uses matchExpressions (not evaluated: unknown) */
   selectorUnknown: boolean;
+  node: YNode;
+  /** spec.listeners[].protocol (HTTP, HTTPS, TLS, TCP, UDP or an implementation's own) */
+  protocol?: string;
+  protocolNode?: YScalar;
+  /** tls.mode (Terminate when unset) */
+  tlsMode?: string;
+  /** allowedRoutes.kinds (group defaults to gateway.networking.k8s.io); undefined: the protocol's kinds */
+  kinds?: { group: string; kind: string }[];
+  kindsNode?: YNode;
 }
 
 export interface K8sGateway {
@@ -196,6 +205,7 @@ function toVirtualService(o: K8sObject): VirtualService {
 }
 
 function toListener(l: YNode): Listener {
+  const kinds = seq(l, 'allowedRoutes', 'kinds');
   const from = str(l, 'allowedRoutes', 'namespaces', 'from');
   const sel = get(l, 'allowedRoutes', 'namespaces', 'selector');
   return {
@@ -204,7 +214,28 @@ function toListener(l: YNode): Listener {
     from: from === 'All' || from === 'Selector' || from === 'None' ? from : 'Same',
     selector: isMap(sel) ? strMap(sel, 'matchLabels') : undefined,
     selectorUnknown: isMap(sel) && seq(sel, 'matchExpressions').length > 0,
+    node: l,
+    protocol: str(l, 'protocol'),
+    protocolNode: isScalar(get(l, 'protocol')) ? (get(l, 'protocol') as YScalar) : undefined,
+    tlsMode: str(l, 'tls', 'mode'),
+    kinds: kinds.length ? kinds.map((k) => ({ group: str(k, 'group') ?? K8S_GW_GROUP, kind: str(k, 'kind') ?? '' })) : undefined,
+    kindsNode: kinds.length ? get(l, 'allowedRoutes', 'kinds') : undefined,
   };
+}
+
+/** Protocols whose listeners accept no HTTPRoute or GRPCRoute in any implementation (Gateway API: HTTP and HTTPS only). */
+const NON_HTTP_PROTOCOLS = new Set(['TCP', 'TLS', 'UDP']);
+
+/**
+ * Does a listener accept routes of this kind? false only when it certainly does not: its protocol is TCP,
+ * TLS or UDP (for HTTPRoute/GRPCRoute), or allowedRoutes.kinds leaves the kind out. Istio's
+ * GenerateSupportedKinds: HTTP/HTTPS take HTTPRoute and GRPCRoute, TCP takes TCPRoute, TLS takes TLSRoute
+ * (and TCPRoute when it terminates), intersected with allowedRoutes.kinds.
+ */
+export function listenerAcceptsKind(l: Listener, kind: string): boolean {
+  if ((kind === 'HTTPRoute' || kind === 'GRPCRoute') && l.protocol && NON_HTTP_PROTOCOLS.has(l.protocol)) return false;
+  if (l.kinds && !l.kinds.some((k) => k.kind === kind && k.group === K8S_GW_GROUP)) return false;
+  return true;
 }
 
 function isGatewayApi(o: K8sObject): boolean {

@@ -1,5 +1,5 @@
 import { defineRule } from './rule';
-import { routing, closeNames, closeNameFixes, inUnit, K8sGateway, Listener } from '../model/routing';
+import { routing, closeNames, closeNameFixes, inUnit, K8sGateway, Listener, listenerAcceptsKind } from '../model/routing';
 import { selects, objSpan } from '../model/model';
 import type { MeshModel } from '../model/model';
 
@@ -73,6 +73,8 @@ export default defineRule({
           }
           listeners = withPort;
         }
+        // listeners that cannot take this kind of route are httproute-listener-mismatch's
+        listeners = listeners.filter((l) => listenerAcceptsKind(l, r.obj.kind));
         if (!listeners.length) continue;
         const verdicts = listeners.map((l) => admits(model, gw, l, r.ns));
         if (verdicts.some((v) => v !== false)) continue;

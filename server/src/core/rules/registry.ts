@@ -47,6 +47,10 @@ import istioUnknownField from './istio-unknown-field';
 import istioBadEnum from './istio-bad-enum';
 import istioWrongType from './istio-wrong-type';
 import istioDeprecatedAnnotation from './istio-deprecated-annotation';
+// issue 15 (third batch)
+import vsUnreachableMatch from './vs-unreachable-match';
+import httprouteListenerMismatch from './httproute-listener-mismatch';
+import httprouteBackendNoReferencegrant from './httproute-backend-no-referencegrant';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -97,6 +101,10 @@ export const RULES: Rule[] = [
   istioBadEnum,
   istioWrongType,
   istioDeprecatedAnnotation,
+  // issue 15 (third batch)
+  vsUnreachableMatch,
+  httprouteListenerMismatch,
+  httprouteBackendNoReferencegrant,
 ];
 
 export function ruleById(id: string): Rule | undefined {
