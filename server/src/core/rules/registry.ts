@@ -47,6 +47,9 @@ import istioUnknownField from './istio-unknown-field';
 import istioBadEnum from './istio-bad-enum';
 import istioWrongType from './istio-wrong-type';
 import istioDeprecatedAnnotation from './istio-deprecated-annotation';
+import k8sUnknownField from './k8s-unknown-field';
+import k8sBadEnum from './k8s-bad-enum';
+import k8sWrongType from './k8s-wrong-type';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -97,6 +100,9 @@ export const RULES: Rule[] = [
   istioBadEnum,
   istioWrongType,
   istioDeprecatedAnnotation,
+  k8sUnknownField,
+  k8sBadEnum,
+  k8sWrongType,
 ];
 
 export function ruleById(id: string): Rule | undefined {
