@@ -50,6 +50,7 @@ import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 import k8sUnknownField from './k8s-unknown-field';
 import k8sBadEnum from './k8s-bad-enum';
 import k8sWrongType from './k8s-wrong-type';
+import istioBadLabel from './istio-bad-label';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -103,6 +104,7 @@ export const RULES: Rule[] = [
   k8sUnknownField,
   k8sBadEnum,
   k8sWrongType,
+  istioBadLabel,
 ];
 
 export function ruleById(id: string): Rule | undefined {
