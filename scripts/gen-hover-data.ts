@@ -1,7 +1,10 @@
 /**
  * Build-time generator for the hover data shipped with the language server.
  *
- *   node --import tsx scripts/gen-hover-data.ts
+ *   node --import tsx scripts/gen-hover-data.ts [--modules DIR]
+ *
+ * `--modules DIR` looks for a package in DIR (a node_modules folder) first when DIR holds the major
+ * version package.json's devDependencies ask for, e.g. to regenerate before `npm ci` has installed it.
  *
  * Writes:
  *  - server/src/docs/k8s-fields.json: field documentation extracted from the JSDoc of the
@@ -51,11 +54,24 @@ const GW = '@kubernetes-models/gateway-api/gateway.networking.k8s.io';
  * Absolute path of a file inside an installed package. The packages' `exports` maps hide
  * their .d.ts files from require.resolve, so walk node_modules like Node does.
  */
+const modulesArg = process.argv.indexOf('--modules');
+const extraModules = modulesArg > 0 ? resolve(process.argv[modulesArg + 1]) : undefined;
+function extraHas(name: string): boolean {
+  if (!extraModules || !existsSync(join(extraModules, name, 'package.json'))) return false;
+  const want = /(\d+)\./.exec((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> }).devDependencies?.[name] ?? '')?.[1];
+  const have = (JSON.parse(readFileSync(join(extraModules, name, 'package.json'), 'utf8')) as { version: string }).version.split('.')[0];
+  return want === undefined || want === have;
+}
+
 function pkgFile(spec: string): string | undefined {
   const parts = spec.split('/');
   const nameLen = spec.startsWith('@') ? 2 : 1;
   const name = parts.slice(0, nameLen).join('/');
   const rest = parts.slice(nameLen).join('/');
+  if (extraHas(name)) {
+    const candidate = join(extraModules!, name, rest);
+    return existsSync(candidate) ? candidate : undefined;
+  }
   for (let dir = root; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name, rest);
     if (existsSync(join(dir, 'node_modules', name, 'package.json'))) return existsSync(candidate) ? candidate : undefined;

@@ -12,6 +12,11 @@
  *
  * Writes server/src/docs/istio-schema.json (committed; the package is a devDependency only):
  *   { generatedBy, sources: {package: version}, istio: "1.N.M", trees: Node[], kinds: {"<group>/<version>/<Kind>": index} }
+ * and server/src/docs/k8s-schema.json (same layout, `groups: {group: "<package> <version>"}` instead of `istio`) for the
+ * k8s-* schema rules: every kind of @kubernetes-models/gateway-api (generated from the Go API types of
+ * sigs.k8s.io/gateway-api, standard and experimental fields alike, so newer fields are known), and the core
+ * Kubernetes kinds the model reads from kubernetes-models, pruned to the parts the model reads (CORE below):
+ * off those paths a value is `x` and the levels leading there take any other key, so only what meshlint reads is checked.
  * Node: "s" string | "n" number | "b" boolean | "x" anything (not checked)
  *       | {e: [...]} string enum | {p: {key: Node}} object with known fields | {m: Node} map of arbitrary keys
  *       | {p, m} object with known fields and arbitrary others | {a: Node} array | {u: Node[]} one of several scalar types
@@ -23,6 +28,22 @@ import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
 const OUT = join(root, 'server/src/docs/istio-schema.json');
+const K8S_OUT = join(root, 'server/src/docs/k8s-schema.json');
+const GW_PKG = '@kubernetes-models/gateway-api';
+const GW_GROUPS = ['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io'];
+const CORE_PKG = 'kubernetes-models';
+/** <dir in kubernetes-models>/<Kind>: the paths (`[]` after a list) the model reads; everything else is not checked */
+const WORKLOAD_PATHS = ['metadata', 'spec.selector', 'spec.template.metadata', 'spec.template.spec.containers[].ports'];
+const CORE: Record<string, { apiVersion: string; paths: string[] }> = {
+  'v1/Service': { apiVersion: 'v1', paths: ['metadata', 'spec'] },
+  'v1/Namespace': { apiVersion: 'v1', paths: ['metadata'] },
+  'v1/ConfigMap': { apiVersion: 'v1', paths: ['metadata', 'data', 'binaryData', 'immutable'] },
+  'v1/Pod': { apiVersion: 'v1', paths: ['metadata', 'spec.containers[].ports'] },
+  'apps/v1/Deployment': { apiVersion: 'apps/v1', paths: WORKLOAD_PATHS },
+  'apps/v1/StatefulSet': { apiVersion: 'apps/v1', paths: WORKLOAD_PATHS },
+  'apps/v1/DaemonSet': { apiVersion: 'apps/v1', paths: WORKLOAD_PATHS },
+  'networking.k8s.io/v1/Ingress': { apiVersion: 'networking.k8s.io/v1', paths: ['metadata', 'spec.ingressClassName', 'spec.defaultBackend', 'spec.rules[].host', 'spec.rules[].http.paths[]'] },
+};
 const GENERATED_BY = 'scripts/gen-schema-data.ts';
 const PKG = '@kubernetes-models/istio';
 /** the groups the schema rules check */
@@ -32,8 +53,19 @@ const MAX_DEPTH = 40;
 const modulesArg = process.argv.indexOf('--modules');
 const extraModules = modulesArg > 0 ? resolve(process.argv[modulesArg + 1]) : undefined;
 
+/** The major version package.json's devDependencies ask for (`^2.0.0` -> 2). */
+function wantedMajor(name: string): number | undefined {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+  const m = /(\d+)\./.exec(pkg.devDependencies?.[name] ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+function majorOf(dir: string): number {
+  return Number((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version.split('.')[0]);
+}
+
 function pkgDir(name: string): string {
-  if (extraModules && existsSync(join(extraModules, name, 'package.json'))) return join(extraModules, name);
+  // --modules DIR wins when it holds the major version package.json asks for
+  if (extraModules && existsSync(join(extraModules, name, 'package.json')) && majorOf(join(extraModules, name)) === (wantedMajor(name) ?? majorOf(join(extraModules, name)))) return join(extraModules, name);
   for (let dir = root; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules', name, 'package.json'))) return join(dir, 'node_modules', name);
     if (dirname(dir) === dir) throw new Error(`${name} is not installed`);
@@ -136,15 +168,11 @@ class Walker {
   }
 }
 
-function main(): void {
-  const dir = pkgDir(PKG);
-  const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; 'crd-generate'?: { input?: string[] } };
-  // the Istio release whose crd-all.gen.yaml the package was generated from
-  const crdInput = (version['crd-generate']?.input ?? []).find((u) => /crd-all\.gen\.yaml$/.test(u)) ?? '';
-  const istio = /\/istio\/(\d+\.\d+\.\d+)\//.exec(crdInput)?.[1];
-  if (!istio) throw new Error(`cannot tell the Istio release of ${PKG} ${version.version}`);
-  const targets: { key: string; file: string; kind: string }[] = [];
-  for (const group of GROUPS) {
+
+/** The kind files of a group directory: `<group>/<version>/<Kind>.d.ts` exporting `I<Kind>` with literal apiVersion and kind. */
+function kindFiles(dir: string, groups: string[]): { key: string; file: string; kind: string }[] {
+  const out: { key: string; file: string; kind: string }[] = [];
+  for (const group of groups) {
     const gdir = join(dir, group);
     if (!existsSync(gdir)) continue;
     for (const v of readdirSync(gdir).sort()) {
@@ -152,14 +180,79 @@ function main(): void {
       if (!existsSync(join(vdir, 'index.d.ts'))) continue;
       for (const f of readdirSync(vdir).sort()) {
         const m = /^([A-Z]\w*)\.d\.ts$/.exec(f);
-        if (m) targets.push({ key: `${group}/${v}/${m[1]}`, file: join(vdir, f), kind: m[1] });
+        if (!m || m[1].endsWith('List')) continue;
+        const text = readFileSync(join(vdir, f), 'utf8');
+        if (!new RegExp(`"kind": "${m[1]}";`).test(text) || !text.includes(`"apiVersion": "${group}/${v}";`)) continue;
+        out.push({ key: `${group}/${v}/${m[1]}`, file: join(vdir, f), kind: m[1] });
       }
     }
   }
-  const walker = new Walker(targets.map((t) => t.file));
-  const trees: Node[] = [];
-  const seen = new Map<string, number>();
-  const kinds: Record<string, number> = {};
+  return out;
+}
+
+/** Keeps the parts of a tree on `paths`; off the paths a value is `x` (known, not checked), and the levels leading there take any key. */
+function prune(n: Node, paths: string[][]): Node {
+  if (paths.some((p) => p.length === 0)) return n; // the whole subtree is read
+  if (typeof n !== 'object') return n;
+  if (n.u) return { u: n.u.map((m) => prune(m, paths)) };
+  if (n.a) return { a: prune(n.a, paths.filter((p) => p[0] === '[]').map((p) => p.slice(1))) };
+  if (n.p) {
+    const p: Record<string, Node> = {};
+    for (const [k, v] of Object.entries(n.p)) {
+      const sub = paths.filter((x) => x[0] === k).map((x) => x.slice(1));
+      p[k] = sub.length ? prune(v, sub) : 'x';
+    }
+    // a level on the way to what is read: other keys may be fields of newer Kubernetes releases, not checked
+    return { p, m: 'x' };
+  }
+  return n;
+}
+
+function splitPath(p: string): string[] {
+  return p.split('.').flatMap((seg) => (seg.endsWith('[]') ? [seg.slice(0, -2), '[]'] : [seg]));
+}
+
+class Store {
+  trees: Node[] = [];
+  private seen = new Map<string, number>();
+  kinds: Record<string, number> = {};
+  add(key: string, tree: Node): void {
+    const json = JSON.stringify(tree);
+    let i = this.seen.get(json);
+    if (i === undefined) {
+      i = this.trees.length;
+      this.trees.push(tree);
+      this.seen.set(json, i);
+    }
+    this.kinds[key] = i;
+  }
+}
+
+function typeMeta(tree: Node): Node {
+  if (typeof tree !== 'object' || !tree.p) throw new Error('not an object');
+  tree.p.apiVersion = 's';
+  tree.p.kind = 's';
+  tree.p.status = 'x';
+  return tree;
+}
+
+function main(): void {
+  const dir = pkgDir(PKG);
+  const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; 'crd-generate'?: { input?: string[] } };
+  // the Istio release whose crd-all.gen.yaml the package was generated from
+  const crdInput = (version['crd-generate']?.input ?? []).find((u) => /crd-all\.gen\.yaml$/.test(u)) ?? '';
+  const istio = /\/istio\/(\d+\.\d+\.\d+)\//.exec(crdInput)?.[1];
+  if (!istio) throw new Error(`cannot tell the Istio release of ${PKG} ${version.version}`);
+  const targets = kindFiles(dir, GROUPS);
+  const gwDir = pkgDir(GW_PKG);
+  const gwVersion = (JSON.parse(readFileSync(join(gwDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const gwTargets = kindFiles(gwDir, GW_GROUPS);
+  const coreDir = pkgDir(CORE_PKG);
+  const coreVersion = (JSON.parse(readFileSync(join(coreDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const coreTargets = Object.entries(CORE).map(([k, c]) => ({ key: `${c.apiVersion}/${k.replace(/^.*\//, '')}`, file: join(coreDir, `${k}.d.ts`), kind: k.replace(/^.*\//, ''), paths: c.paths }));
+  const walker = new Walker([...targets, ...gwTargets, ...coreTargets].map((t) => t.file));
+
+  const store = new Store();
   for (const t of targets) {
     const type = walker.rootType(t.file, t.kind);
     if (!type) throw new Error(`I${t.kind} not found in ${t.file}`);
@@ -168,21 +261,35 @@ function main(): void {
     // object metadata is Kubernetes' ObjectMeta and status is written by Istio: neither is checked here
     // (apiVersion and kind select the tree; the same schema served under several versions is stored once)
     tree.p.metadata = 'x';
-    tree.p.status = 'x';
-    tree.p.apiVersion = 's';
-    tree.p.kind = 's';
-    const json = JSON.stringify(tree);
-    let i = seen.get(json);
-    if (i === undefined) {
-      i = trees.length;
-      trees.push(tree);
-      seen.set(json, i);
-    }
-    kinds[t.key] = i;
+    typeMeta(tree);
+    store.add(t.key, tree);
   }
-  const text = JSON.stringify({ generatedBy: GENERATED_BY, sources: { [PKG]: version.version }, istio, trees, kinds }) + '\n';
+  const text = JSON.stringify({ generatedBy: GENERATED_BY, sources: { [PKG]: version.version }, istio, trees: store.trees, kinds: store.kinds }) + '\n';
   writeFileSync(OUT, text);
-  console.log(`istio-schema.json: Istio ${istio} (${PKG} ${version.version}), ${Object.keys(kinds).length} kinds, ${trees.length} distinct trees, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`);
+  console.log(`istio-schema.json: Istio ${istio} (${PKG} ${version.version}), ${Object.keys(store.kinds).length} kinds, ${store.trees.length} distinct trees, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`);
+
+  const k8s = new Store();
+  for (const t of gwTargets) {
+    const type = walker.rootType(t.file, t.kind);
+    if (!type) throw new Error(`I${t.kind} not found in ${t.file}`);
+    const tree = walker.node([type], 0, new Set());
+    if (typeof tree !== 'object' || !tree.p?.spec) throw new Error(`${t.key}: no spec`);
+    // ObjectMeta is checked for the core kinds; Gateway API objects are checked from spec down
+    tree.p.metadata = 'x';
+    k8s.add(t.key, typeMeta(tree));
+  }
+  for (const t of coreTargets) {
+    const type = walker.rootType(t.file, t.kind);
+    if (!type) throw new Error(`I${t.kind} not found in ${t.file}`);
+    const tree = prune(walker.node([type], 0, new Set()), t.paths.map(splitPath));
+    k8s.add(t.key, typeMeta(tree));
+  }
+  const groups: Record<string, string> = {};
+  for (const g of GW_GROUPS) groups[g] = `${GW_PKG} ${gwVersion}`;
+  for (const c of Object.values(CORE)) groups[c.apiVersion.includes('/') ? c.apiVersion.replace(/\/[^/]*$/, '') : ''] = `${CORE_PKG} ${coreVersion}`;
+  const k8sText = JSON.stringify({ generatedBy: GENERATED_BY, sources: { [GW_PKG]: gwVersion, [CORE_PKG]: coreVersion }, groups, trees: k8s.trees, kinds: k8s.kinds }) + '\n';
+  writeFileSync(K8S_OUT, k8sText);
+  console.log(`k8s-schema.json: ${GW_PKG} ${gwVersion}, ${CORE_PKG} ${coreVersion}, ${Object.keys(k8s.kinds).length} kinds, ${k8s.trees.length} distinct trees, ${(Buffer.byteLength(k8sText) / 1024).toFixed(0)} KiB`);
 }
 
 main();

@@ -37,3 +37,36 @@ export function istioSchema(apiVersion: string, kind: string): SchemaNode | unde
 export function istioSchemaRelease(): string {
   return schemaData().istio;
 }
+
+/**
+ * The Gateway API and core Kubernetes schema data (k8s-schema.json, written by the same generator):
+ * Gateway API kinds from @kubernetes-models/gateway-api, core kinds from kubernetes-models pruned
+ * to the fields the model reads.
+ */
+interface K8sSchemaFile {
+  generatedBy: string;
+  sources: Record<string, string>;
+  /** API group ("" for core) -> "<package> <version>" */
+  groups: Record<string, string>;
+  trees: SchemaNode[];
+  kinds: Record<string, number>;
+}
+let k8sData: K8sSchemaFile | undefined;
+function k8sSchemaData(): K8sSchemaFile {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (k8sData ??= require('./k8s-schema.json') as K8sSchemaFile);
+}
+
+/** The API groups of the Gateway API and core Kubernetes schema data ("" is the core group). */
+export const K8S_SCHEMA_GROUPS: ReadonlySet<string> = new Set(['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io', '', 'apps', 'networking.k8s.io']);
+
+/** The Gateway API or core Kubernetes schema of `kind` under exactly this apiVersion; undefined when unknown. */
+export function k8sSchema(apiVersion: string, kind: string): SchemaNode | undefined {
+  const i = k8sSchemaData().kinds[`${apiVersion}/${kind}`];
+  return i === undefined ? undefined : k8sSchemaData().trees[i];
+}
+
+/** Where the schema of a group comes from, e.g. `@kubernetes-models/gateway-api 2.0.0`. */
+export function k8sSchemaSource(group: string): string {
+  return k8sSchemaData().groups[group] ?? 'the schema data';
+}

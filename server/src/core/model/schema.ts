@@ -7,7 +7,7 @@
  */
 import type { K8sObject } from '../source/yaml';
 import { isMap, isScalar, isSeq, type YNode, type YScalar } from '../source/ynode';
-import { istioSchema, SCHEMA_GROUPS, type SchemaNode } from '../../docs/istioSchema';
+import { istioSchema, istioSchemaRelease, k8sSchema, k8sSchemaSource, K8S_SCHEMA_GROUPS, SCHEMA_GROUPS, type SchemaNode } from '../../docs/istioSchema';
 import { closeNames, editDistance } from './routing';
 
 export interface UnknownField {
@@ -47,10 +47,8 @@ export function schemaIssues(obj: K8sObject): SchemaIssue[] {
   let out = cache.get(obj);
   if (out) return out;
   out = [];
-  if (SCHEMA_GROUPS.has(obj.group)) {
-    const schema = istioSchema(obj.apiVersion, obj.kind);
-    if (schema) walk(obj.root, schema, '', out);
-  }
+  const schema = SCHEMA_GROUPS.has(obj.group) ? istioSchema(obj.apiVersion, obj.kind) : K8S_SCHEMA_GROUPS.has(obj.group) ? k8sSchema(obj.apiVersion, obj.kind) : undefined;
+  if (schema) walk(obj.root, schema, '', out);
   cache.set(obj, out);
   return out;
 }
@@ -124,8 +122,25 @@ export function checkSubtree(y: YNode | null, n: SchemaNode, path: string): Sche
 /** The schema kinds (all versions), for the rules' `kinds`. */
 export const SCHEMA_KINDS = ['DestinationRule', 'VirtualService', 'Gateway', 'ServiceEntry', 'Sidecar', 'WorkloadEntry', 'WorkloadGroup', 'EnvoyFilter', 'ProxyConfig', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry'];
 
+/** The Gateway API and core Kubernetes kinds of the k8s-* schema rules (core kinds: only the fields the model reads). */
+export const K8S_SCHEMA_KINDS = ['Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute', 'ReferenceGrant', 'BackendTLSPolicy', 'ListenerSet', 'XBackendTrafficPolicy', 'XMesh', 'Service', 'Namespace', 'ConfigMap', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Ingress'];
+
+/** Which family of schema rules reports on an object: `istio` (istio-*), `k8s` (k8s-*: Gateway API and core Kubernetes). */
+export function schemaFamily(obj: K8sObject): 'istio' | 'k8s' {
+  return SCHEMA_GROUPS.has(obj.group) ? 'istio' : 'k8s';
+}
+
+/** `the networking.istio.io/v1 DestinationRule schema of Istio 1.29.2` (where the facts come from), for messages. */
+export function schemaOrigin(obj: K8sObject): string {
+  return `the ${obj.apiVersion} ${obj.kind} schema of ${SCHEMA_GROUPS.has(obj.group) ? `Istio ${istioSchemaRelease()}` : k8sSchemaSource(obj.group)}`;
+}
+
+/** Cluster-scoped kinds of the schema data: named without a namespace in messages (no object is read through this). */
+const CLUSTER_SCOPED = new Set(['Namespace', 'GatewayClass']);
+
 /** `<Kind> <ns>/<name> (<apiVersion>)` for messages. */
 export function schemaSubject(obj: K8sObject): string {
+  if (CLUSTER_SCOPED.has(obj.kind)) return `${obj.kind} ${obj.name || '(unnamed)'}`;
   return `${obj.kind} ${obj.ns}/${obj.name || '(unnamed)'}`;
 }
 
@@ -159,6 +174,8 @@ function walk(y: YNode | null, n: SchemaNode, path: string, out: SchemaIssue[], 
     const present = new Set(y.items.map((it) => String(it.key.v)));
     for (const it of y.items) {
       const key = String(it.key.v);
+      // strategic-merge-patch directives (`$patch`, `$setElementOrder/...`, `$retainKeys`) in Kustomize patches
+      if (key.startsWith('$')) continue;
       const known = n.p && Object.prototype.hasOwnProperty.call(n.p, key) ? n.p[key] : undefined;
       if (known !== undefined) walk(it.value, known, join(path, key), out, it.key);
       else if (n.m !== undefined) walk(it.value, n.m, join(path, key), out, it.key);

@@ -51,6 +51,10 @@ import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 import vsUnreachableMatch from './vs-unreachable-match';
 import httprouteListenerMismatch from './httproute-listener-mismatch';
 import httprouteBackendNoReferencegrant from './httproute-backend-no-referencegrant';
+import k8sUnknownField from './k8s-unknown-field';
+import k8sBadEnum from './k8s-bad-enum';
+import k8sWrongType from './k8s-wrong-type';
+import istioBadLabel from './istio-bad-label';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -105,6 +109,10 @@ export const RULES: Rule[] = [
   vsUnreachableMatch,
   httprouteListenerMismatch,
   httprouteBackendNoReferencegrant,
+  k8sUnknownField,
+  k8sBadEnum,
+  k8sWrongType,
+  istioBadLabel,
 ];
 
 export function ruleById(id: string): Rule | undefined {
