@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CodeLens, CompletionItem, DocumentSymbol, Location, LocationLink, SymbolInformation, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { LspClient, SERVER, ROOT, tempCopy } from './lspClient';
+import { LspClient, SERVER, ROOT, tempCopy, capabilities } from './lspClient';
 
 let c: LspClient;
 let dir: string;
@@ -170,7 +170,6 @@ describe('rename', () => {
 
 describe('rename preview', () => {
   it('with change annotation support the edits across files need confirmation (the refactor preview)', async () => {
-    const { capabilities } = await import('./lspClient');
     const we = capabilities.workspace!.workspaceEdit!;
     const before = we.changeAnnotationSupport;
     we.changeAnnotationSupport = { groupsOnLabel: true };
