@@ -40,6 +40,7 @@ export function toPeerAuth(o: K8sObject): PeerAuth {
     obj: o,
     ns: o.ns,
     selector: isMap(selNode) ? strMap(selNode) : undefined,
+    selectorNode: isMap(selNode) ? selNode : undefined,
     mode: mtlsMode(str(modeNode)),
     modeNode: isScalar(modeNode) ? modeNode : undefined,
     portLevel,

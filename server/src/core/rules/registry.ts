@@ -47,6 +47,8 @@ import istioUnknownField from './istio-unknown-field';
 import istioBadEnum from './istio-bad-enum';
 import istioWrongType from './istio-wrong-type';
 import istioDeprecatedAnnotation from './istio-deprecated-annotation';
+// issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
+import peerauthSelectorNoWorkload from './peerauth-selector-no-workload';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -97,6 +99,8 @@ export const RULES: Rule[] = [
   istioBadEnum,
   istioWrongType,
   istioDeprecatedAnnotation,
+  // issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
+  peerauthSelectorNoWorkload,
 ];
 
 export function ruleById(id: string): Rule | undefined {
