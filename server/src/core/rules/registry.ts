@@ -49,6 +49,7 @@ import istioWrongType from './istio-wrong-type';
 import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 // issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
 import peerauthSelectorNoWorkload from './peerauth-selector-no-workload';
+import peerauthMultipleNamespaceWide from './peerauth-multiple-namespace-wide';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -101,6 +102,7 @@ export const RULES: Rule[] = [
   istioDeprecatedAnnotation,
   // issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
   peerauthSelectorNoWorkload,
+  peerauthMultipleNamespaceWide,
 ];
 
 export function ruleById(id: string): Rule | undefined {
