@@ -50,6 +50,7 @@ import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 // issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
 import peerauthSelectorNoWorkload from './peerauth-selector-no-workload';
 import peerauthMultipleNamespaceWide from './peerauth-multiple-namespace-wide';
+import serviceentryDuplicate from './serviceentry-duplicate';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -103,6 +104,7 @@ export const RULES: Rule[] = [
   // issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
   peerauthSelectorNoWorkload,
   peerauthMultipleNamespaceWide,
+  serviceentryDuplicate,
 ];
 
 export function ruleById(id: string): Rule | undefined {
