@@ -51,6 +51,7 @@ import istioDeprecatedAnnotation from './istio-deprecated-annotation';
 import peerauthSelectorNoWorkload from './peerauth-selector-no-workload';
 import peerauthMultipleNamespaceWide from './peerauth-multiple-namespace-wide';
 import serviceentryDuplicate from './serviceentry-duplicate';
+import authzPrincipalNoWorkload from './authz-principal-no-workload';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -105,6 +106,7 @@ export const RULES: Rule[] = [
   peerauthSelectorNoWorkload,
   peerauthMultipleNamespaceWide,
   serviceentryDuplicate,
+  authzPrincipalNoWorkload,
 ];
 
 export function ruleById(id: string): Rule | undefined {
