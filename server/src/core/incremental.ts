@@ -36,7 +36,7 @@ import { globToRegExp } from './model/nginx';
  */
 export const LOCAL_KINDS = new Set([
   'Service', 'Namespace', 'PeerAuthentication', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy',
-  'Ingress', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute', 'ConfigMap', 'ReferenceGrant', ...WORKLOAD_KINDS,
+  'Ingress', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute', 'ConfigMap', 'ReferenceGrant', 'ServiceAccount', ...WORKLOAD_KINDS,
 ]);
 
 /**

@@ -112,3 +112,42 @@ export function plaintextDeniedBy(model: MeshModel, w: Workload): { policy: Auth
   const p = allow.find((x) => x.rules.length);
   return p ? { policy: p, how: 'allow-identity' } : undefined;
 }
+
+/** A principal naming a Kubernetes service account: `<trust domain>/ns/<namespace>/sa/<name>` (no wildcard). */
+export function principalServiceAccount(principal: string): { trustDomain: string; ns: string; sa: string } | undefined {
+  const m = /^([^/*]+)\/ns\/([a-z0-9][a-z0-9-]*)\/sa\/([a-z0-9][a-z0-9.-]*)$/.exec(principal);
+  return m ? { trustDomain: m[1], ns: m[2], sa: m[3] } : undefined;
+}
+
+const saCache = new WeakMap<MeshModel, Map<string, { used: Set<string>; declared: Set<string> }>>();
+
+/**
+ * Service accounts of a namespace as the workspace shows them: `used` by workloads (pod templates), and
+ * `declared` (ServiceAccount objects, and any other object of the namespace naming one in a
+ * `serviceAccountName` / `serviceAccount` field, e.g. a Knative Service or an Argo Workflow).
+ */
+export function namespaceServiceAccounts(model: MeshModel, ns: string): { used: Set<string>; declared: Set<string> } {
+  let byNs = saCache.get(model);
+  if (!byNs) saCache.set(model, (byNs = new Map()));
+  let r = byNs.get(ns);
+  if (r) return r;
+  r = { used: new Set(model.workloadsIn(ns).map((w) => w.serviceAccount)), declared: new Set() };
+  const declared = r.declared;
+  const visit = (n: YNode | undefined, depth: number): void => {
+    if (!n || depth > 40 || isScalar(n)) return;
+    if (isMap(n)) {
+      for (const p of n.items) {
+        const k = String(p.key.v);
+        if ((k === 'serviceAccountName' || k === 'serviceAccount') && isScalar(p.value) && p.value.v !== null) declared.add(String(p.value.v));
+        else visit(p.value ?? undefined, depth + 1);
+      }
+    } else for (const x of n.items) visit(x, depth + 1);
+  };
+  for (const o of model.objects) {
+    if (o.ns !== ns) continue;
+    if (o.kind === 'ServiceAccount' && o.group === '') declared.add(o.name);
+    else if (o.kind !== 'AuthorizationPolicy') visit(o.root, 0);
+  }
+  byNs.set(ns, r);
+  return r;
+}

@@ -25,3 +25,14 @@ export function kustomizeLabelKeys(model: MeshModel): Set<string> {
   cache.set(model, keys);
   return keys;
 }
+
+const renameCache = new WeakMap<MeshModel, boolean>();
+
+/** Some kustomization of the workspace renames what it renders (`namePrefix` / `nameSuffix`): rendered names differ from the files'. */
+export function kustomizeRenames(model: MeshModel): boolean {
+  let r = renameCache.get(model);
+  if (r !== undefined) return r;
+  r = model.files.some((f) => KUSTOMIZATION.test(f) && /^(namePrefix|nameSuffix):[ \t]*["']?[^\s"'#]/m.test(model.text(f) ?? ''));
+  renameCache.set(model, r);
+  return r;
+}

@@ -84,6 +84,8 @@ export interface PeerAuth {
   obj: K8sObject;
   ns: string;
   selector?: Record<string, string>;
+  /** spec.selector.matchLabels (range for selector findings) */
+  selectorNode?: YNode;
   mode?: MtlsMode;
   modeNode?: YScalar;
   portLevel: { port: number; mode?: MtlsMode; keyNode: YScalar; modeNode?: YScalar }[];

@@ -40,6 +40,7 @@ export function toPeerAuth(o: K8sObject): PeerAuth {
     obj: o,
     ns: o.ns,
     selector: isMap(selNode) ? strMap(selNode) : undefined,
+    selectorNode: isMap(selNode) ? selNode : undefined,
     mode: mtlsMode(str(modeNode)),
     modeNode: isScalar(modeNode) ? modeNode : undefined,
     portLevel,
@@ -71,6 +72,33 @@ function oldest(cands: PeerAuth[]): { pick?: PeerAuth; unsure: PeerAuth[] } {
     return { pick: first[0], unsure: first.slice(1) };
   }
   return { pick: cands[0], unsure: cands.slice(1) };
+}
+
+/**
+ * Selector-less (namespace-wide, or mesh-wide in the root namespace) policies that exist in the cluster,
+ * grouped by namespace: Istio applies one per namespace, the oldest.
+ */
+export function namespaceWidePolicies(peerAuths: readonly PeerAuth[]): Map<string, PeerAuth[]> {
+  const out = new Map<string, PeerAuth[]>();
+  for (const pa of peerAuths) {
+    if (hasSelector(pa) || rejectedByValidation(pa)) continue;
+    const l = out.get(pa.ns);
+    if (l) l.push(pa);
+    else out.set(pa.ns, [pa]);
+  }
+  return out;
+}
+
+/**
+ * The policy Istio takes among several of one scope (`ComposePeerAuthentication`: the oldest by
+ * metadata.creationTimestamp), or undefined when the files do not tell: a candidate without the
+ * timestamp, or several sharing the oldest one.
+ */
+export function oldestKnown(cands: readonly PeerAuth[]): PeerAuth | undefined {
+  if (!cands.length || !cands.every((c) => c.created !== undefined)) return undefined;
+  const min = Math.min(...cands.map((c) => c.created!));
+  const first = cands.filter((c) => c.created === min);
+  return first.length === 1 ? first[0] : undefined;
 }
 
 export interface PolicySet {

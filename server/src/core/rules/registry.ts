@@ -55,6 +55,11 @@ import k8sUnknownField from './k8s-unknown-field';
 import k8sBadEnum from './k8s-bad-enum';
 import k8sWrongType from './k8s-wrong-type';
 import istioBadLabel from './istio-bad-label';
+// issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
+import peerauthSelectorNoWorkload from './peerauth-selector-no-workload';
+import peerauthMultipleNamespaceWide from './peerauth-multiple-namespace-wide';
+import serviceentryDuplicate from './serviceentry-duplicate';
+import authzPrincipalNoWorkload from './authz-principal-no-workload';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -113,6 +118,11 @@ export const RULES: Rule[] = [
   k8sBadEnum,
   k8sWrongType,
   istioBadLabel,
+  // issue 15: PeerAuthentication, ServiceEntry and AuthorizationPolicy checks (batch d)
+  peerauthSelectorNoWorkload,
+  peerauthMultipleNamespaceWide,
+  serviceentryDuplicate,
+  authzPrincipalNoWorkload,
 ];
 
 export function ruleById(id: string): Rule | undefined {
