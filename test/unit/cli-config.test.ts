@@ -194,3 +194,17 @@ test('CLI conventions: rules, explain, --max-warnings, --quiet, --output, gitlab
   assert.doesNotMatch(cli(['check', 'deploy'], dir).out, /\x1b\[/);
   assert.equal(cli(['check', 'deploy', '--severity', 'error', '--rule', 'strict-mtls-plaintext-client=off', '--rule', 'authz-plaintext-denied=off', '--rule', 'sidecar-and-ambient=off'], dir).code, 0);
 });
+
+test('colour by default on a terminal (run under script(1) for a real pty), never with NO_COLOR or into a file', (t) => {
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  if (!hasScript) {
+    // util-linux is part of Debian's base system; without it this check cannot run here
+    assert.fail('script(1) from util-linux is missing: the TTY colour check cannot run (install util-linux)');
+  }
+  const run = (env: Record<string, string>) =>
+    spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'bin/meshlint.js'))} check examples/blog-system`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } });
+  const tty = run({});
+  assert.match(tty.stdout, /\x1b\[33mwarning\x1b\[0m/, 'a terminal gets colour');
+  assert.doesNotMatch(run({ NO_COLOR: '1' }).stdout, /\x1b\[/, 'NO_COLOR wins');
+  t.diagnostic('ran under a pseudo-terminal from script(1)');
+});
