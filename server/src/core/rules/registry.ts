@@ -60,6 +60,8 @@ import peerauthSelectorNoWorkload from './peerauth-selector-no-workload';
 import peerauthMultipleNamespaceWide from './peerauth-multiple-namespace-wide';
 import serviceentryDuplicate from './serviceentry-duplicate';
 import authzPrincipalNoWorkload from './authz-principal-no-workload';
+// issue 15: ambient waypoints and Sidecar egress (batch f)
+import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -123,6 +125,8 @@ export const RULES: Rule[] = [
   peerauthMultipleNamespaceWide,
   serviceentryDuplicate,
   authzPrincipalNoWorkload,
+  // issue 15: ambient waypoints and Sidecar egress (batch f)
+  ambientL7PolicyWithoutWaypoint,
 ];
 
 export function ruleById(id: string): Rule | undefined {
