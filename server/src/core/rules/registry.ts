@@ -62,6 +62,7 @@ import serviceentryDuplicate from './serviceentry-duplicate';
 import authzPrincipalNoWorkload from './authz-principal-no-workload';
 // issue 15: ambient waypoints and Sidecar egress (batch f)
 import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
+import ambientWaypointNotFound from './ambient-waypoint-not-found';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -127,6 +128,7 @@ export const RULES: Rule[] = [
   authzPrincipalNoWorkload,
   // issue 15: ambient waypoints and Sidecar egress (batch f)
   ambientL7PolicyWithoutWaypoint,
+  ambientWaypointNotFound,
 ];
 
 export function ruleById(id: string): Rule | undefined {
