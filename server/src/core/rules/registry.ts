@@ -63,6 +63,7 @@ import authzPrincipalNoWorkload from './authz-principal-no-workload';
 // issue 15: ambient waypoints and Sidecar egress (batch f)
 import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
 import ambientWaypointNotFound from './ambient-waypoint-not-found';
+import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -129,6 +130,7 @@ export const RULES: Rule[] = [
   // issue 15: ambient waypoints and Sidecar egress (batch f)
   ambientL7PolicyWithoutWaypoint,
   ambientWaypointNotFound,
+  sidecarEgressExcludesCall,
 ];
 
 export function ruleById(id: string): Rule | undefined {
