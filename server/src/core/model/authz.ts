@@ -151,3 +151,31 @@ export function namespaceServiceAccounts(model: MeshModel, ns: string): { used: 
   byNs.set(ns, r);
   return r;
 }
+
+/**
+ * The HTTP attributes of a rule that ztunnel cannot enforce, as istiod's ambient conversion reads them
+ * (`pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go` handleRule): `to.operation`
+ * hosts/notHosts/methods/notMethods/paths/notPaths, `from.source` remoteIpBlocks/notRemoteIpBlocks/
+ * requestPrincipals/notRequestPrincipals, and any `when` key other than source.ip, source.namespace,
+ * source.principal, destination.ip and destination.port. Each with the key node (for ranges).
+ */
+export function ztunnelHttpAttributes(r: AuthzRule): { name: string; node: YNode }[] {
+  const out: { name: string; node: YNode }[] = [];
+  const keys = (n: YNode | undefined, names: string[], prefix: string) => {
+    if (!isMap(n)) return;
+    for (const p of n.items) {
+      const k = String(p.key.v);
+      if (names.includes(k) && seq(n, k).length > 0) out.push({ name: `${prefix}.${k}`, node: p.key });
+    }
+  };
+  for (const t of seq(r.node, 'to')) keys(get(t, 'operation'), ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'], 'to.operation');
+  for (const f of seq(r.node, 'from')) keys(get(f, 'source'), ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals'], 'from.source');
+  for (const w of seq(r.node, 'when')) {
+    const k = str(w, 'key');
+    const kn = get(w, 'key');
+    if (k !== undefined && kn && !L4_WHEN.has(k)) out.push({ name: `when ${k}`, node: kn });
+  }
+  return out;
+}
+
+const L4_WHEN = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);

@@ -10,8 +10,8 @@
  * Sidecar resource affects them (istioctl analyze IST0167, sidecar.SelectorAnalyzer).
  */
 import type { K8sObject } from '../source/yaml';
-import { YNode, get, strMap, isMap } from '../source/ynode';
-import { MeshModel, Workload, cachedView, nameNode } from './model';
+import { YNode, YScalar, get, seq, str, strMap, isMap, isScalar } from '../source/ynode';
+import { MeshModel, Workload, Service, cachedView, nameNode, selects } from './model';
 import { sameUnit } from './routing';
 import { namespaceEnrolment } from './membership';
 import type { Span } from '../types';
@@ -25,6 +25,17 @@ export interface SidecarResource {
   selectorNode?: YNode;
   /** where to point at the Sidecar itself (metadata.name) */
   span: Span;
+  /** spec.egress listeners; undefined when the Sidecar has no egress section (every visible service is imported) */
+  egress?: EgressListener[];
+  /** spec.outboundTrafficPolicy.mode */
+  outboundPolicy?: string;
+}
+
+export interface EgressListener {
+  node: YNode;
+  hosts: YScalar[];
+  /** the listener sets port, bind or captureMode (a port-specific or non-default listener) */
+  special: boolean;
 }
 
 function toSidecar(o: K8sObject): SidecarResource {
@@ -37,6 +48,12 @@ function toSidecar(o: K8sObject): SidecarResource {
     selector: Object.keys(labels).length ? labels : undefined,
     selectorNode: isMap(ws) ? (get(ws, 'labels') ?? ws) : undefined,
     span: n ? { file: o.file, start: n.start, end: n.end } : { file: o.file, start: o.root.start, end: o.root.start },
+    egress: get(o.root, 'spec', 'egress') ? seq(o.root, 'spec', 'egress').map((e) => ({
+      node: e,
+      hosts: seq(e, 'hosts').filter((h): h is YScalar => isScalar(h) && h.v !== null),
+      special: !!get(e, 'port') || !!get(e, 'bind') || !!get(e, 'captureMode'),
+    })) : undefined,
+    outboundPolicy: str(o.root, 'spec', 'outboundTrafficPolicy', 'mode'),
   };
 }
 
@@ -185,4 +202,50 @@ export function ineffectiveSidecars(model: MeshModel): IneffectiveSidecar[] {
     out.push({ sidecar: sc, reason: `the workloads it selects (${ws.slice(0, 3).map((w) => `${w.kind} ${w.name}`).join(', ')}${ws.length > 3 ? ', ...' : ''}) run in ambient mode (${ms[0].reason})`, span: ms[0].span });
   }
   return out;
+}
+
+/**
+ * The Sidecar resource that configures this workload's proxy (Sidecar reference, "workloadSelector"):
+ * the one of its namespace whose selector matches it, else its namespace's selector-less Sidecar, else the
+ * root namespace's selector-less Sidecar (the mesh-wide default). 'ambiguous' when several would apply
+ * (undefined behaviour, see sidecar-multiple-for-workload); undefined when none does.
+ */
+export function sidecarFor(model: MeshModel, w: Workload): { sidecar: SidecarResource; scope: 'workload' | 'namespace' | 'mesh' } | 'ambiguous' | undefined {
+  const all = sidecars(model);
+  const inNs = all.filter((sc) => sc.ns === w.ns);
+  const sel = inNs.filter((sc) => sc.selector && selects(sc.selector, w.podLabels));
+  if (sel.length > 1) return 'ambiguous';
+  if (sel.length === 1) return { sidecar: sel[0], scope: 'workload' };
+  const nsWide = inNs.filter((sc) => !sc.selector);
+  if (nsWide.length > 1) return 'ambiguous';
+  if (nsWide.length === 1) return { sidecar: nsWide[0], scope: 'namespace' };
+  if (w.ns === model.meshConfig.rootNamespace) return undefined;
+  const root = all.filter((sc) => sc.ns === model.meshConfig.rootNamespace && !sc.selector);
+  if (root.length > 1) return 'ambiguous';
+  return root.length === 1 ? { sidecar: root[0], scope: 'mesh' } : undefined;
+}
+
+/**
+ * Does one egress host (`namespace/dnsName`, Sidecar reference `egress.hosts`) import the Kubernetes
+ * Service? The namespace part is `*` (any), `.` (the namespace of the Sidecar; for the mesh-wide default,
+ * that of the workload: unknown here), `~` (none) or a namespace name; the dnsName is an FQDN, `*` (every
+ * service of that namespace) or a wildcard in the left-most label (`*.example.com`, a suffix match as in
+ * Istio's host matching). A dnsName that spells the Service by a short or partial name (`reviews`,
+ * `reviews.prod`, another cluster domain) is 'unknown', as is a host without `/`.
+ */
+export function egressHostImports(host: string, sidecarNs: string | undefined, s: Service): boolean | 'unknown' {
+  const i = host.indexOf('/');
+  if (i < 0) return 'unknown';
+  const nsPart = host.slice(0, i);
+  const dns = host.slice(i + 1).toLowerCase().replace(/\.$/, '');
+  if (nsPart === '~') return false;
+  if (nsPart === '.') {
+    if (sidecarNs === undefined) return 'unknown';
+    if (sidecarNs !== s.ns) return false;
+  } else if (nsPart !== '*' && nsPart !== s.ns) return false;
+  const fq = `${s.name}.${s.ns}.svc.cluster.local`;
+  if (dns === '*' || dns === fq) return true;
+  if (dns.startsWith('*')) return fq.endsWith(dns.slice(1)) ? true : false;
+  if (dns === s.name || dns === `${s.name}.${s.ns}` || dns.startsWith(`${s.name}.${s.ns}.svc`)) return 'unknown';
+  return false;
 }

@@ -60,6 +60,10 @@ import peerauthSelectorNoWorkload from './peerauth-selector-no-workload';
 import peerauthMultipleNamespaceWide from './peerauth-multiple-namespace-wide';
 import serviceentryDuplicate from './serviceentry-duplicate';
 import authzPrincipalNoWorkload from './authz-principal-no-workload';
+// issue 15: ambient waypoints and Sidecar egress (batch f)
+import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
+import ambientWaypointNotFound from './ambient-waypoint-not-found';
+import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -123,6 +127,10 @@ export const RULES: Rule[] = [
   peerauthMultipleNamespaceWide,
   serviceentryDuplicate,
   authzPrincipalNoWorkload,
+  // issue 15: ambient waypoints and Sidecar egress (batch f)
+  ambientL7PolicyWithoutWaypoint,
+  ambientWaypointNotFound,
+  sidecarEgressExcludesCall,
 ];
 
 export function ruleById(id: string): Rule | undefined {
