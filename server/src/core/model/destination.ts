@@ -50,6 +50,10 @@ interface DrIndex {
   /** namespaces with workload-selector rules, by host */
   selector: Map<string, Group>;
   fqdn: Map<DestinationRule, string>;
+  /** exact (non-wildcard) host -> namespaces with local rules for it, in the order of `local` */
+  localByHost: Map<string, string[]>;
+  /** namespaces whose local rules include a wildcard host, in the order of `local` */
+  localWild: string[];
 }
 
 const indexes = new WeakMap<MeshModel, DrIndex>();
@@ -71,7 +75,7 @@ function add(groups: Map<string, Group> | Group, ns: string | undefined, host: s
 function index(model: MeshModel): DrIndex {
   let idx = indexes.get(model);
   if (idx) return idx;
-  idx = { local: new Map(), exported: new Map(), rootLocal: { exact: new Map(), wild: [] }, selector: new Map(), fqdn: new Map() };
+  idx = { local: new Map(), exported: new Map(), rootLocal: { exact: new Map(), wild: [] }, selector: new Map(), fqdn: new Map(), localByHost: new Map(), localWild: [] };
   const root = model.meshConfig.rootNamespace;
   // Istio merges oldest first; rules without a creation time keep workspace order
   const ordered = model.destinationRules.map((dr, i) => ({ dr, i, t: created(dr) })).sort((a, b) => (a.t === b.t ? a.i - b.i : a.t < b.t ? -1 : 1));
@@ -88,6 +92,16 @@ function index(model: MeshModel): DrIndex {
     const privateOnly = e.length === 1 && (e[0] === '.' || e[0] === dr.ns);
     if (!privateOnly && !(e.length === 1 && e[0] === '~')) add(idx.exported, dr.ns, host, dr);
     else if (privateOnly && dr.ns === root) add(idx.rootLocal, undefined, host, dr);
+  }
+  // per-host lookups, so that "which namespaces have rules for this host" does not scan every namespace
+  for (const [ns, g] of idx.local) {
+    if (g.wild.length) idx.localWild.push(ns);
+    for (const h of g.exact.keys()) {
+      if (h.startsWith('*')) continue;
+      const l = idx.localByHost.get(h);
+      if (l) l.push(ns);
+      else idx.localByHost.set(h, [ns]);
+    }
   }
   indexes.set(model, idx);
   return idx;
@@ -160,7 +174,9 @@ export function clientsUsing(model: MeshModel, dr: DestinationRule, serviceNs?: 
   const cands = new Set<string>([dr.ns, model.meshConfig.rootNamespace, ANY_OTHER_NAMESPACE]);
   const svcNs = serviceNs ?? fqdnNamespace(host);
   if (svcNs) cands.add(svcNs);
-  for (const [ns, g] of idx.local) if (mostSpecific(g, host)) cands.add(ns);
+  // namespaces whose local rules match the host: exact ones from the host index, wildcard ones by matching
+  for (const ns of idx.localByHost.get(host) ?? []) cands.add(ns);
+  for (const ns of idx.localWild) if (mostSpecific(idx.local.get(ns), host)) cands.add(ns);
   return [...cands].filter((c) => destinationRuleFor(model, host, svcNs, c).selection?.rules.includes(dr));
 }
 
@@ -170,9 +186,8 @@ export function clientsUsing(model: MeshModel, dr: DestinationRule, serviceNs?: 
  * host is taken to call it. Wildcard rules (`*.local`, mesh-wide TLS settings) say nothing about who calls.
  */
 export function namespacesWithRulesFor(model: MeshModel, host: string): string[] {
-  const out: string[] = [];
-  for (const [ns, g] of index(model).local) if (g.exact.has(host) && !host.startsWith('*')) out.push(ns);
-  return out;
+  if (host.startsWith('*')) return [];
+  return [...(index(model).localByHost.get(host) ?? [])];
 }
 
 /** The merged subsets of a selection: the first definition of a name wins (Istio's merge). */

@@ -576,15 +576,51 @@ export function editDistance(a: string, b: string): number {
   return prev[n];
 }
 
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
+/** Edit distance when it is at most `limit`, else any value above `limit` (stops once every cell of a row exceeds it). */
+export function boundedDistance(a: string, b: string, limit: number): number {
+  const m = a.length;
+  const n = b.length;
+  if (Math.abs(m - n) > limit) return limit + 1;
+  if (rowA.length <= n) {
+    rowA = new Int32Array(n + 1);
+    rowB = new Int32Array(n + 1);
+  }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= n; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > limit) return limit + 1;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[n];
+}
+
 /** Candidates close to name (edit distance within a third of the length, at least 2), closest first. */
 export function closeNames(name: string, candidates: Iterable<string>, max = 3): string[] {
   const limit = Math.max(2, Math.floor(name.length / 3));
+  const lower = name.toLowerCase();
   const scored: { c: string; d: number }[] = [];
   for (const c of new Set(candidates)) {
     if (c === name) continue;
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    const contains = c.includes(name) || name.includes(c);
-    if (d <= limit || (contains && Math.min(c.length, name.length) >= 3)) scored.push({ c, d });
+    const contains = Math.min(c.length, name.length) >= 3 && (c.includes(name) || name.includes(c));
+    // the distance is at least the length difference: a candidate too long or too short can only qualify by containment
+    if (!contains && Math.abs(c.length - name.length) > limit) continue;
+    const cl = c.toLowerCase();
+    const d = contains ? editDistance(lower, cl) : boundedDistance(lower, cl, limit);
+    if (d <= limit || contains) scored.push({ c, d });
   }
   scored.sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1));
   return scored.slice(0, max).map((s) => s.c);

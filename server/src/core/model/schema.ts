@@ -48,7 +48,7 @@ export function schemaIssues(obj: K8sObject): SchemaIssue[] {
   if (out) return out;
   out = [];
   const schema = SCHEMA_GROUPS.has(obj.group) ? istioSchema(obj.apiVersion, obj.kind) : K8S_SCHEMA_GROUPS.has(obj.group) ? k8sSchema(obj.apiVersion, obj.kind) : undefined;
-  if (schema) walk(obj.root, schema, '', out);
+  if (schema) walk(obj.root, schema, [], out);
   cache.set(obj, out);
   return out;
 }
@@ -61,15 +61,24 @@ const YAML11_NUM = /^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-
 type Actual = 'string' | 'number' | 'boolean' | 'object' | 'list' | 'null';
 
 /** What Kubernetes reads a scalar as; several answers when YAML 1.1 and 1.2 differ. */
-function scalarTypes(s: YScalar): Actual[] {
-  if (s.v === null) return ['null'];
-  if (s.style !== 'plain') return ['string'];
-  if (typeof s.v === 'number') return ['number'];
-  if (typeof s.v === 'boolean') return ['boolean'];
+const T_NULL: readonly Actual[] = ['null'];
+const T_STRING: readonly Actual[] = ['string'];
+const T_NUMBER: readonly Actual[] = ['number'];
+const T_BOOLEAN: readonly Actual[] = ['boolean'];
+const T_STRING_BOOLEAN: readonly Actual[] = ['string', 'boolean'];
+const T_STRING_NUMBER: readonly Actual[] = ['string', 'number'];
+const T_OBJECT: readonly Actual[] = ['object'];
+const T_LIST: readonly Actual[] = ['list'];
+
+function scalarTypes(s: YScalar): readonly Actual[] {
+  if (s.v === null) return T_NULL;
+  if (s.style !== 'plain') return T_STRING;
+  if (typeof s.v === 'number') return T_NUMBER;
+  if (typeof s.v === 'boolean') return T_BOOLEAN;
   const text = String(s.v);
-  if (YAML11_BOOL.test(text)) return ['string', 'boolean'];
-  if (YAML11_NUM.test(text)) return ['string', 'number'];
-  return ['string'];
+  if (YAML11_BOOL.test(text)) return T_STRING_BOOLEAN;
+  if (YAML11_NUM.test(text)) return T_STRING_NUMBER;
+  return T_STRING;
 }
 
 function describe(n: SchemaNode): string {
@@ -95,8 +104,11 @@ function accepts(n: SchemaNode, t: Actual): boolean {
   return t === 'object';
 }
 
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+/** The dotted path of a segment stack (keys, and list indexes as numbers): built only when an issue is reported. */
+function pathOf(segs: (string | number)[]): string {
+  let p = '';
+  for (const s of segs) p = typeof s === 'number' ? `${p}[${s}]` : p ? `${p}.${s}` : s;
+  return p;
 }
 
 /**
@@ -115,7 +127,7 @@ export function clearCandidate(name: string, candidates: string[]): string | und
 /** Problems of a YAML subtree against a schema node (e.g. a renamed field's value against the new name's schema). */
 export function checkSubtree(y: YNode | null, n: SchemaNode, path: string): SchemaIssue[] {
   const out: SchemaIssue[] = [];
-  walk(y, n, path, out);
+  walk(y, n, path ? [path] : [], out);
   return out;
 }
 
@@ -144,45 +156,53 @@ export function schemaSubject(obj: K8sObject): string {
   return `${obj.kind} ${obj.ns}/${obj.name || '(unnamed)'}`;
 }
 
-function walk(y: YNode | null, n: SchemaNode, path: string, out: SchemaIssue[], key?: YScalar): void {
+function walk(y: YNode | null, n: SchemaNode, segs: (string | number)[], out: SchemaIssue[], key?: YScalar): void {
   if (!y || n === 'x') return;
-  const actual: Actual[] = isMap(y) ? ['object'] : isSeq(y) ? ['list'] : scalarTypes(y);
+  const actual = isMap(y) ? T_OBJECT : isSeq(y) ? T_LIST : scalarTypes(y);
   if (!actual.some((t) => accepts(n, t))) {
     // a YAML 1.1/1.2 ambiguity never counts: `actual` holds every reading
-    out.push({ kind: 'wrong-type', node: y, key, schema: n, path, expected: describe(n), actual: actual[0] === 'object' ? 'a mapping' : actual[0] === 'list' ? 'a list' : `a ${actual[0]}` });
+    out.push({ kind: 'wrong-type', node: y, key, schema: n, path: pathOf(segs), expected: describe(n), actual: actual[0] === 'object' ? 'a mapping' : actual[0] === 'list' ? 'a list' : `a ${actual[0]}` });
     return;
   }
   if (typeof n === 'string') return;
   if (n.u) {
     // one of several types: descend into the one the node is
     const m = n.u.find((x) => actual.some((t) => accepts(x, t)) && typeof x !== 'string');
-    if (m) walk(y, m, path, out, key);
+    if (m) walk(y, m, segs, out, key);
     return;
   }
   if (n.e && isScalar(y)) {
     const value = String(y.v);
-    if (y.v !== null && !n.e.includes(value)) out.push({ kind: 'bad-enum', node: y, path, value, allowed: n.e });
+    if (y.v !== null && !n.e.includes(value)) out.push({ kind: 'bad-enum', node: y, path: pathOf(segs), value, allowed: n.e });
     return;
   }
   if (n.a && isSeq(y)) {
-    y.items.forEach((it, i) => walk(it, n.a!, `${path}[${i}]`, out));
+    const items = y.items;
+    for (let i = 0; i < items.length; i++) {
+      segs.push(i);
+      walk(items[i], n.a, segs, out);
+      segs.pop();
+    }
     return;
   }
   if (isMap(y) && (n.p || n.m)) {
+    const items = y.items;
     // a merge key (`<<: *defaults`) brings fields this tree does not show: check nothing here
-    if (y.items.some((it) => it.key.v === '<<')) return;
-    const present = new Set(y.items.map((it) => String(it.key.v)));
-    for (const it of y.items) {
+    for (let i = 0; i < items.length; i++) if (items[i].key.v === '<<') return;
+    for (const it of items) {
       const key = String(it.key.v);
       // strategic-merge-patch directives (`$patch`, `$setElementOrder/...`, `$retainKeys`) in Kustomize patches
       if (key.startsWith('$')) continue;
       const known = n.p && Object.prototype.hasOwnProperty.call(n.p, key) ? n.p[key] : undefined;
-      if (known !== undefined) walk(it.value, known, join(path, key), out, it.key);
-      else if (n.m !== undefined) walk(it.value, n.m, join(path, key), out, it.key);
+      const child = known !== undefined ? known : n.m;
+      segs.push(key);
+      if (child !== undefined) walk(it.value, child, segs, out, it.key);
       else {
+        const present = new Set(items.map((x) => String(x.key.v)));
         const names = Object.keys(n.p ?? {});
-        out.push({ kind: 'unknown-field', key: it.key, value: it.value, path: join(path, key), candidates: closeNames(key, names.filter((c) => !present.has(c))), known: n.p ?? {} });
+        out.push({ kind: 'unknown-field', key: it.key, value: it.value, path: pathOf(segs), candidates: closeNames(key, names.filter((c) => !present.has(c))), known: n.p ?? {} });
       }
+      segs.pop();
     }
   }
 }
