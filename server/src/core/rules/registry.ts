@@ -66,6 +66,7 @@ import ambientWaypointNotFound from './ambient-waypoint-not-found';
 import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
 // issue 15: PeerAuthentication workload conflicts and annotation values
 import peerauthMultipleForWorkload from './peerauth-multiple-for-workload';
+import istioBadAnnotationValue from './istio-bad-annotation-value';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -135,6 +136,7 @@ export const RULES: Rule[] = [
   sidecarEgressExcludesCall,
   // issue 15: PeerAuthentication workload conflicts and annotation values
   peerauthMultipleForWorkload,
+  istioBadAnnotationValue,
 ];
 
 export function ruleById(id: string): Rule | undefined {
