@@ -37,7 +37,7 @@ function istioAnnotation(key: string): boolean {
 
 /** The kinds istioctl's annotation analyzer reads, and the workloads whose pod templates become Pods. */
 const OWN_KINDS = new Set(['Namespace', 'Service', 'Pod', 'Deployment']);
-const TEMPLATE: Record<string, string[]> = {
+export const TEMPLATE: Record<string, string[]> = {
   Deployment: ['spec', 'template', 'metadata'],
   StatefulSet: ['spec', 'template', 'metadata'],
   DaemonSet: ['spec', 'template', 'metadata'],

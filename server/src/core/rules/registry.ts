@@ -64,6 +64,9 @@ import authzPrincipalNoWorkload from './authz-principal-no-workload';
 import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
 import ambientWaypointNotFound from './ambient-waypoint-not-found';
 import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
+// issue 15: PeerAuthentication workload conflicts and annotation values
+import peerauthMultipleForWorkload from './peerauth-multiple-for-workload';
+import istioBadAnnotationValue from './istio-bad-annotation-value';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -131,6 +134,9 @@ export const RULES: Rule[] = [
   ambientL7PolicyWithoutWaypoint,
   ambientWaypointNotFound,
   sidecarEgressExcludesCall,
+  // issue 15: PeerAuthentication workload conflicts and annotation values
+  peerauthMultipleForWorkload,
+  istioBadAnnotationValue,
 ];
 
 export function ruleById(id: string): Rule | undefined {
