@@ -6,7 +6,8 @@
  *    (a namespace-wide policy in the root namespace) over PERMISSIVE; UNSET inherits from the parent;
  *  - a policy WITH a selector in the root namespace is ignored (it is neither mesh-wide nor a
  *    workload policy);
- *  - several policies in one scope: the oldest (metadata.creationTimestamp) wins. Repositories rarely
+ *  - several policies in one scope: the oldest (metadata.creationTimestamp; equal times, which are
+ *    common since Kubernetes stores seconds, by name: `pkg/config/model.go` `sortConfigByCreationTime`) wins. Repositories rarely
  *    carry the timestamp: then meshlint takes the first in file order and says the result is uncertain
  *    when another candidate would give a different mode;
  *  - portLevelMtls comes from the workload policy only, keyed by the port the workload receives on
@@ -67,9 +68,7 @@ function matches(sel: Record<string, string>, labels: Record<string, string>): b
 function oldest(cands: PeerAuth[]): { pick?: PeerAuth; unsure: PeerAuth[] } {
   if (cands.length <= 1) return { pick: cands[0], unsure: [] };
   if (cands.every((c) => c.created !== undefined)) {
-    const min = Math.min(...cands.map((c) => c.created!));
-    const first = cands.filter((c) => c.created === min);
-    return { pick: first[0], unsure: first.slice(1) };
+    return { pick: byCreation(cands), unsure: [] };
   }
   return { pick: cands[0], unsure: cands.slice(1) };
 }
@@ -91,14 +90,24 @@ export function namespaceWidePolicies(peerAuths: readonly PeerAuth[]): Map<strin
 
 /**
  * The policy Istio takes among several of one scope (`ComposePeerAuthentication`: the oldest by
- * metadata.creationTimestamp), or undefined when the files do not tell: a candidate without the
- * timestamp, or several sharing the oldest one.
+ * metadata.creationTimestamp, ties by name), or undefined when the files do not tell: a candidate
+ * without the timestamp.
  */
 export function oldestKnown(cands: readonly PeerAuth[]): PeerAuth | undefined {
   if (!cands.length || !cands.every((c) => c.created !== undefined)) return undefined;
-  const min = Math.min(...cands.map((c) => c.created!));
-  const first = cands.filter((c) => c.created === min);
-  return first.length === 1 ? first[0] : undefined;
+  return byCreation(cands);
+}
+
+/**
+ * The first by Istio's config order (pkg/config/model.go `sortConfigByCreationTime`): creation time,
+ * then name, then namespace. Kubernetes stores whole seconds, so ties are common; the name decides them.
+ */
+function byCreation(cands: readonly PeerAuth[]): PeerAuth {
+  let best = cands[0];
+  for (const c of cands) {
+    if (c.created! < best.created! || (c.created === best.created && (c.obj.name < best.obj.name || (c.obj.name === best.obj.name && c.ns < best.ns)))) best = c;
+  }
+  return best;
 }
 
 export interface PolicySet {
