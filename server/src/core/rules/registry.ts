@@ -64,6 +64,8 @@ import authzPrincipalNoWorkload from './authz-principal-no-workload';
 import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
 import ambientWaypointNotFound from './ambient-waypoint-not-found';
 import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
+// issue 15: Kiali workload and Sidecar checks (KIA1312)
+import ambientWaypointNotAmbient from './ambient-waypoint-not-ambient';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -131,6 +133,8 @@ export const RULES: Rule[] = [
   ambientL7PolicyWithoutWaypoint,
   ambientWaypointNotFound,
   sidecarEgressExcludesCall,
+  // issue 15: Kiali workload and Sidecar checks (KIA1312)
+  ambientWaypointNotAmbient,
 ];
 
 export function ruleById(id: string): Rule | undefined {
