@@ -64,8 +64,9 @@ import authzPrincipalNoWorkload from './authz-principal-no-workload';
 import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
 import ambientWaypointNotFound from './ambient-waypoint-not-found';
 import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
-// issue 15: Kiali workload and Sidecar checks (KIA1312)
+// issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004)
 import ambientWaypointNotAmbient from './ambient-waypoint-not-ambient';
+import sidecarEgressHostNotFound from './sidecar-egress-host-not-found';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -133,8 +134,9 @@ export const RULES: Rule[] = [
   ambientL7PolicyWithoutWaypoint,
   ambientWaypointNotFound,
   sidecarEgressExcludesCall,
-  // issue 15: Kiali workload and Sidecar checks (KIA1312)
+  // issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004)
   ambientWaypointNotAmbient,
+  sidecarEgressHostNotFound,
 ];
 
 export function ruleById(id: string): Rule | undefined {
