@@ -64,9 +64,10 @@ import authzPrincipalNoWorkload from './authz-principal-no-workload';
 import ambientL7PolicyWithoutWaypoint from './ambient-l7-policy-without-waypoint';
 import ambientWaypointNotFound from './ambient-waypoint-not-found';
 import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
-// issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004)
+// issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004, KIA1006)
 import ambientWaypointNotAmbient from './ambient-waypoint-not-ambient';
 import sidecarEgressHostNotFound from './sidecar-egress-host-not-found';
+import sidecarRootSelector from './sidecar-root-selector';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -134,9 +135,10 @@ export const RULES: Rule[] = [
   ambientL7PolicyWithoutWaypoint,
   ambientWaypointNotFound,
   sidecarEgressExcludesCall,
-  // issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004)
+  // issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004, KIA1006)
   ambientWaypointNotAmbient,
   sidecarEgressHostNotFound,
+  sidecarRootSelector,
 ];
 
 export function ruleById(id: string): Rule | undefined {
