@@ -10,7 +10,8 @@
  */
 import type { K8sObject } from '../source/yaml';
 import { YScalar, get, pair, str, isScalar } from '../source/ynode';
-import type { MeshModel, Workload } from './model';
+import type { MeshModel, Workload, Membership } from './model';
+import { kustomizeLabelKeys } from './kustomize';
 import type { Span } from '../types';
 
 export const WAYPOINT_CLASS = 'istio-waypoint';
@@ -106,4 +107,27 @@ export function workloadWaypoint(model: MeshModel, w: Workload): { via: string; 
 export function namespaceWaypoint(model: MeshModel, ns: string): WaypointUse | undefined {
   const nsObj = model.namespaces.get(ns);
   return nsObj ? useOf(nsObj, [], nsObj.name, 'namespace') : undefined;
+}
+
+/** Membership decided by the pod template alone (no Namespace object needed to know it is not ambient). */
+function decidedByPod(w: Workload, m: Membership): boolean {
+  if (w.hostNetwork) return true;
+  if (m.mode === 'sidecar' && /kube-inject/.test(m.reason)) return true;
+  return m.mode === 'none' && m.key === 'istio.io/dataplane-mode' && m.on === 'pod';
+}
+
+/**
+ * The workload is known not to be in ambient mode, so ztunnel does not capture its pods and a waypoint
+ * label on them puts no waypoint in their path (Kiali KIA1312): its membership, or undefined when it is
+ * ambient or the workspace cannot tell (Namespace not in the workspace unless the pod template alone
+ * decides, a kustomization adding istio.io/dataplane-mode). Waypoint/gateway pods and workloads with both
+ * sidecar and ambient labels (sidecar-and-ambient) are left out.
+ */
+export function notAmbientForWaypoint(model: MeshModel, w: Workload): Membership | undefined {
+  if (isGatewayWorkload(w)) return undefined;
+  const m = model.membership(w);
+  if (m.mode === 'ambient' || m.alsoAmbient) return undefined;
+  if (kustomizeLabelKeys(model).has('istio.io/dataplane-mode')) return undefined;
+  if (!model.namespaces.has(w.ns) && !decidedByPod(w, m)) return undefined;
+  return m;
 }

@@ -6,6 +6,7 @@ import { replace } from '../fixes/edits';
 import { closeNames } from '../model/routing';
 import { clearCandidate } from '../model/schema';
 import { scalarText } from './schema-rules';
+import { notAmbientForWaypoint, USE_WAYPOINT } from '../model/waypoint';
 
 interface LabelFact {
   name: string;
@@ -69,12 +70,15 @@ export default defineRule({
           const close = closeNames(key, [...known.keys()].filter((n) => !labels.items.some((x) => x.key.v === n)));
           const to = clearCandidate(key, close);
           if (!to) continue;
+          // the waypoint label on a workload outside ambient mode does nothing once spelt right: say so
+          const w = to === USE_WAYPOINT && !(it.value && isScalar(it.value) && String(it.value.v) === 'none') ? model.workloads.find((x) => x.obj === obj) : undefined;
+          const then = w && notAmbientForWaypoint(model, w) ? ' (then it has no effect: the workload is not in ambient mode)' : '';
           report({
             file: obj.file,
             start: it.key.start,
             end: it.key.end,
             message: `${where}: unknown Istio label ${key}: Istio's label list has no such name, so Istio ignores it. Did you mean ${to}?`,
-            fixes: [{ title: `Rename to ${to}`, edits: [replace(obj.file, it.key.start, it.key.end, scalarText(it.key, to))], preferred: true }],
+            fixes: [{ title: `Rename to ${to}${then}`, edits: [replace(obj.file, it.key.start, it.key.end, scalarText(it.key, to))], preferred: true, ...(then ? { reveals: ['ambient-waypoint-not-ambient'] } : {}) }],
           });
           continue;
         }

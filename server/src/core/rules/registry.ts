@@ -67,6 +67,10 @@ import sidecarEgressExcludesCall from './sidecar-egress-excludes-call';
 // issue 15: PeerAuthentication workload conflicts and annotation values
 import peerauthMultipleForWorkload from './peerauth-multiple-for-workload';
 import istioBadAnnotationValue from './istio-bad-annotation-value';
+// issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004, KIA1006)
+import ambientWaypointNotAmbient from './ambient-waypoint-not-ambient';
+import sidecarEgressHostNotFound from './sidecar-egress-host-not-found';
+import sidecarRootSelector from './sidecar-root-selector';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -137,6 +141,10 @@ export const RULES: Rule[] = [
   // issue 15: PeerAuthentication workload conflicts and annotation values
   peerauthMultipleForWorkload,
   istioBadAnnotationValue,
+  // issue 15: Kiali workload and Sidecar checks (KIA1312, KIA1004, KIA1006)
+  ambientWaypointNotAmbient,
+  sidecarEgressHostNotFound,
+  sidecarRootSelector,
 ];
 
 export function ruleById(id: string): Rule | undefined {
