@@ -22,7 +22,11 @@ export default defineRule({
       const fix = meshDefault
         ? `Move it into the namespace of the workloads it is meant for, or fold its settings into the mesh-wide default ${describeSidecar(meshDefault)}.`
         : 'Remove the workloadSelector to make it the mesh-wide default, or move it into the namespace of the workloads it is meant for.';
+      // pods elsewhere with these labels, or a root namespace whose workloads the workspace shows, make the mistake plain;
+      // otherwise the workload it is for may be installed in the root namespace from outside the repository
+      const known = elsewhere.length > 0 || model.workloads.some((w) => w.ns === root);
       report({
+        severity: known ? 'warning' : 'information',
         file: sc.obj.file,
         start: sc.selectorNode.start,
         end: sc.selectorNode.end,
