@@ -532,7 +532,17 @@ function kustomizeIndex(all: ParsedFile[]): Map<string, string> {
   return nsOf;
 }
 
-/** Effective namespaces: declared, else the kustomization's, else `default`. */
+/**
+ * Kinds Kubernetes keeps outside namespaces: kustomize's namespace transformer leaves them alone. Any other kind,
+ * custom resources included, is namespaced for kustomize (it treats kinds it does not know as namespaced).
+ */
+const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'GatewayClass', 'ClusterIssuer', 'ClusterSecretStore', 'ClusterServingRuntime']);
+
+/**
+ * Effective namespaces: the kustomization's (its `namespace` overrides the one a resource declares:
+ * https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/namespace/), else the declared
+ * one, else `default`. Cluster-scoped kinds keep what they declare.
+ */
 function assignNamespaces(files: Iterable<ParsedFile>, nsOf: Map<string, string>): void {
   for (const f of files) {
     let kns: string | undefined;
@@ -543,7 +553,7 @@ function assignNamespaces(files: Iterable<ParsedFile>, nsOf: Map<string, string>
         for (let d = dirname(f.path); d && kns === undefined; d = dirname(d)) kns = nsOf.get(d);
       }
     }
-    for (const o of f.objects) o.ns = o.declaredNamespace ?? kns ?? 'default';
+    for (const o of f.objects) o.ns = (kns !== undefined && !CLUSTER_SCOPED_KINDS.has(o.kind) ? kns : o.declaredNamespace) ?? kns ?? 'default';
   }
 }
 
