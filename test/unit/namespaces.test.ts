@@ -63,3 +63,22 @@ test('a kustomization without namespace changes nothing', () => {
   assert.equal(ns['Service/declared'], 'staging');
   assert.equal(ns['Service/undeclared'], 'default');
 });
+
+test('a file beside a kustomization that does not list it keeps its declared namespace (undeclared ones take the guess)', () => {
+  const ns = namespaces([
+    { path: 'app/objects.yaml', text: objects },
+    { path: 'app/other.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: other\nspec:\n  ports: [{ port: 80 }]\n' },
+    { path: 'app/kustomization.yaml', text: 'namespace: prod\nresources:\n- other.yaml\n' },
+  ]);
+  assert.equal(ns['Service/declared'], 'staging');
+  assert.equal(ns['Service/undeclared'], 'prod');
+  assert.equal(ns['Service/other'], 'prod');
+});
+
+test('a kustomization listing a folder covers the files below it', () => {
+  const ns = namespaces([
+    { path: 'deploy/base/objects.yaml', text: objects },
+    { path: 'deploy/kustomization.yaml', text: 'namespace: prod\nresources:\n- base\n' },
+  ]);
+  assert.equal(ns['Service/declared'], 'prod');
+});

@@ -93,6 +93,7 @@ const IST_MAP: Mapping[] = [
   { code: 'IST0109', scope: 'virtualservice.ConflictingMeshGatewayHostsAnalyzer', rules: ['vs-duplicate-host-gateway'], difference: 'Hosts must be written identically after short-name expansion (istioctl also pairs a namespace-scoped VirtualService with an exported-to-all one whose host merely overlaps by wildcard, e.g. *.d and *.productpage.d, which the sidecar tells apart by the most specific match); only VirtualServices of one deployable unit; one finding per VirtualService; quiet when the namespace-wide Sidecar of every common namespace does not import the host (as Kiali does).' },
   { code: 'IST0108', scope: 'annotations.K8sAnalyzer', rules: ['istio-deprecated-annotation'], match: (f) => f.message.includes('unknown Istio annotation'), difference: 'Same domain test (a `*.istio.io` or `istio.io` prefix) and the same resource kinds (Namespace, Service, Pod, Deployment), plus the pod templates of workloads (the Pods they become); the annotation list is a checked-in copy of istio/api annotations.yaml (server/src/docs/istio-annotations.json); names an earlier list documented are information (removed), not unknown. The one upstream case (testdata/misannotated.yaml) holds a Helm expression (`{{ .Values... }}` in a Pod\'s args), so meshlint skips the whole file as a template (template-skipped) and matches nothing; with that expression rendered it reports exactly the expected Service httpbin (IST0108) and Deployment fortio-deploy (IST0135).' },
   { code: 'IST0135', scope: 'annotations.K8sAnalyzer', rules: ['istio-deprecated-annotation'], match: (f) => f.message.includes('is deprecated'), difference: 'Same condition, including the exception for the sidecar.istio.io/inject annotation beside the label of that name; also on pod templates. Same template-skipped upstream case as IST0108. IST0125 (InvalidAnnotation: annotation values, e.g. a non-integer readiness.status.sidecar.istio.io/initialDelaySeconds) and IST0107 (MisplacedAnnotation) are left.' },
+  { code: 'IST0125', scope: 'annotations.K8sAnalyzer', rules: ['istio-bad-annotation-value'], difference: 'The values the sidecar injector validates (readiness probe integers, port and CIDR lists, interceptionMode, merge-metrics, proxy.istio.io/config) and the proxy resource quantities; error when the pod gets a sidecar (the webhook denies it), warning otherwise. Same template-skipped upstream case as IST0108: with the Helm expression rendered it reports exactly the expected Pod invalid-annotations.' },
   { code: 'IST0130', scope: 'schema.ValidationAnalyzer.VirtualService', rules: ['vs-unreachable-match'], match: (f) => f.message.includes(' is never used: ') && !/: match #\d+ of /.test(f.message), difference: 'Also any route after a catch-all route (istioctl: only a second route without matches) and a route after a match without conditions; routes with delegate shadow nothing (their delegate may not cover every request).' },
   { code: 'IST0131', scope: 'schema.ValidationAnalyzer.VirtualService', rules: ['vs-unreachable-match'], match: (f) => /: match #\d+ of /.test(f.message), difference: 'A route whose matches all repeat earlier ones gets one IST0130 finding, not also IST0131 per match. The URI prefix comparison requires each condition of the earlier match in the later one (istioctl treats a missing method as GET, accepts header values that merely start with the other, and ignores scheme, sourceLabels, gateways and ignoreUriCase, which reports matches that are reachable).' },
 ];
@@ -114,6 +115,8 @@ const KIA_MAP: Mapping[] = [
   { code: 'KIA0106', scope: 'integration', rules: ['authz-principal-no-workload'], difference: 'Unknown, not missing: the corpus case names cluster.local/ns/default/sa/bookinfo-wrong, and the workspace shows no workload of namespace default (bookinfo runs in bookinfo), so meshlint stays quiet; it checks only namespaces with workloads in the workspace, the cluster.local trust domain, and accounts neither used by a workload nor declared (ServiceAccount, serviceAccountName in any object).' },
   { code: 'KIA0301', scope: 'kiali.io examples', rules: ['gateway-duplicate-server'], difference: 'Same condition as IST0145 (same port, same host, selectors matching a common gateway workload); both example servers are plaintext HTTP on port 80, which Istio merges into one route configuration, so meshlint reports them as information where Kiali warns.' },
   { code: 'KIA1106', scope: 'kiali.io examples', rules: ['vs-duplicate-host-gateway'], difference: 'Same condition as the integration case: two VirtualServices for host reviews on the mesh gateway.' },
+  { code: 'KIA1004', scope: 'kiali.io examples', rules: ['sidecar-egress-host-not-found'], difference: 'One finding per Sidecar: the example\'s bogus.bookinfo host; the bogus-ns/... host (a namespace the workspace does not show) and default/kiali.io (no workload or entry of default in the workspace) are unknown, not missing. A ServiceEntry in another namespace than the host names is reported (istiod imports by the named namespace), where Kiali accepts it.' },
+  { code: 'KIA1006', scope: 'kiali.io examples', rules: ['sidecar-root-selector'], difference: 'Quiet when a root-namespace workload in the workspace matches the selector, or the selector uses Istio\'s own label keys; information when nothing in the workspace shows whom it was meant for.' },
   { code: 'KIA0106', scope: 'kiali.io examples', rules: ['authz-principal-no-workload'], difference: 'As above: the example names cluster.local/ns/default/sa/sleep, a namespace without workloads in the workspace (unknown).' },
   { code: 'KIA0208', scope: 'destinationrules.DisabledMeshWideMTLSChecker', rules: ['dr-tls-conflict'], difference: 'meshlint compares each DestinationRule with the effective PeerAuthentication of the workloads behind its concrete Service host; a wildcard host (*.local, mesh-wide) and hosts without Services/workloads in the workspace are not resolved (unknown, not missing).' },
 ];
@@ -143,8 +146,8 @@ const ISSUE15: ChecklistItem[] = [
   { codes: [], what: 'Sidecar egress hosts that exclude a host the workload calls', status: 'covered', rules: ['sidecar-egress-excludes-call'], note: 'No istioctl or Kiali code: meshlint reads the calls from nginx proxy_pass and routes.' },
   { codes: ['IST0110', 'IST0111'], what: 'several Sidecars for one workload', status: 'covered', rules: ['sidecar-multiple-for-workload'], note: '' },
   { codes: ['IST0101 (sidecar)'], what: 'Sidecar workload selector that matches nothing', status: 'covered', rules: ['sidecar-selector-no-workload'], note: '' },
-  { codes: ['KIA1004'], what: 'a Sidecar egress host with no registry entry', status: 'left', rules: [], note: 'Not yet a rule.' },
-  { codes: ['KIA1006'], what: 'a workloadSelector on the root namespace\'s Sidecar', status: 'left', rules: [], note: 'Not yet a rule.' },
+  { codes: ['KIA1004'], what: 'a Sidecar egress host with no registry entry', status: 'covered', rules: ['sidecar-egress-host-not-found'], note: 'Also a host whose Service lives in another namespace than the one the host names (istiod imports only the named namespace\'s services).' },
+  { codes: ['KIA1006'], what: 'a workloadSelector on the root namespace\'s Sidecar', status: 'covered', rules: ['sidecar-root-selector'], note: '' },
   { codes: ['IST0134'], what: 'TCP ServiceEntry without addresses', status: 'covered', rules: ['serviceentry-tcp-no-address'], note: '' },
   { codes: ['KIA1211', 'KIA1212'], what: 'duplicate or conflicting ServiceEntries', status: 'covered', rules: ['serviceentry-duplicate'], note: 'KIA1212 (conflicting protocols) is the rule\'s warning; the corpus has no case for it, the rule\'s fixtures do.' },
   { codes: ['KIA0004'], what: 'a PeerAuthentication selector that matches no workload', status: 'covered', rules: ['peerauth-selector-no-workload'], note: '' },
@@ -153,14 +156,15 @@ const ISSUE15: ChecklistItem[] = [
   { codes: ['KIA0106'], what: 'an AuthorizationPolicy principal naming a service account no workload uses', status: 'covered', rules: ['authz-principal-no-workload'], note: 'Both corpus cases name accounts of a namespace without workloads in the workspace: unknown, not missing (0 matched, on purpose).' },
   { codes: ['KIA1317'], what: 'L7 AuthorizationPolicy for workloads without a waypoint', status: 'covered', rules: ['ambient-l7-policy-without-waypoint'], note: 'No expectation case in the corpus; the rule\'s fixtures cover it.' },
   { codes: ['KIA1313'], what: 'istio.io/use-waypoint naming a waypoint that does not exist', status: 'covered', rules: ['ambient-waypoint-not-found'], note: 'No expectation case in the corpus; the rule\'s fixtures cover it.' },
-  { codes: ['KIA1312'], what: 'waypoint labels on a workload that is not in ambient mode', status: 'left', rules: [], note: 'Not yet a rule.' },
+  { codes: ['KIA1312'], what: 'waypoint labels on a workload that is not in ambient mode', status: 'covered', rules: ['ambient-waypoint-not-ambient'], note: 'No expectation case in the corpus; the rule\'s fixtures cover it.' },
   { codes: ['IST0167'], what: 'Sidecar resources in ambient namespaces', status: 'covered', rules: ['sidecar-resource-ambient'], note: '' },
   { codes: [], what: 'HTTPRoute attached to a TCP/TLS listener or excluded by allowedRoutes.kinds', status: 'covered', rules: ['httproute-listener-mismatch'], note: 'No istioctl or Kiali code in the corpus.' },
   { codes: [], what: 'cross-namespace backendRef without a ReferenceGrant', status: 'covered', rules: ['httproute-backend-no-referencegrant'], note: '' },
   { codes: [], what: 'schema validation: unknown fields, bad enum values, wrong types (Istio, Gateway API, core Kubernetes)', status: 'covered', rules: ['istio-unknown-field', 'istio-bad-enum', 'istio-wrong-type', 'k8s-unknown-field', 'k8s-bad-enum', 'k8s-wrong-type'], note: 'Schemas generated at build time from @kubernetes-models/istio and @kubernetes-models/gateway-api (see README).' },
   { codes: ['IST0108', 'IST0135'], what: 'unknown or deprecated Istio annotations', status: 'covered', rules: ['istio-deprecated-annotation'], note: 'The one upstream case is a Helm template, skipped (see the table above).' },
   { codes: [], what: 'unknown Istio labels', status: 'covered', rules: ['istio-bad-label'], note: '' },
-  { codes: ['IST0125'], what: 'invalid Istio annotation values', status: 'left', rules: [], note: 'Not yet a rule.' },
+  { codes: ['IST0125'], what: 'invalid Istio annotation values', status: 'covered', rules: ['istio-bad-annotation-value'], note: 'The types the sidecar injector validates (pkg/kube/inject/validate.go) plus proxy resource quantities; the one upstream case is the template-skipped file of IST0108.' },
+  { codes: ['IST0107'], what: 'misplaced Istio annotations (an annotation on a kind it does not apply to)', status: 'left', rules: [], note: 'Not named by issue 15; istio-deprecated-annotation knows each annotation\'s resource kinds but does not report a misplaced one yet.' },
 ];
 
 function checklist(): string {
@@ -256,8 +260,8 @@ function kialiFigures(): Map<string, Figures> {
         // bookinfo deployed in namespace bookinfo, the asset `kubectl apply -n bookinfo`-ed on top
         const files: SourceFile[] = [
           { path: 'bookinfo/bookinfo.yaml', text: bookinfo },
-          { path: 'bookinfo/asset.yaml', text: fs.readFileSync(path.join(KIA_DIR, c.fixture), 'utf8') },
-          { path: 'bookinfo/kustomization.yaml', text: 'namespace: bookinfo\nresources:\n- bookinfo.yaml\n- asset.yaml\n' },
+          { path: 'bookinfo/asset.yaml', text: applyIn(fs.readFileSync(path.join(KIA_DIR, c.fixture), 'utf8'), 'bookinfo') },
+          { path: 'bookinfo/kustomization.yaml', text: 'namespace: bookinfo\nresources:\n- bookinfo.yaml\n' },
         ];
         const r = run(files);
         const expected = count(c.expectCodes.filter((x: any) => x.code === m.code).map((x: any) => objKey(x.object)));
@@ -270,8 +274,8 @@ function kialiFigures(): Map<string, Figures> {
         for (const ex of d.exampleFiles) {
           const files: SourceFile[] = [
             { path: 'bookinfo/bookinfo.yaml', text: bookinfo },
-            { path: 'bookinfo/asset.yaml', text: fs.readFileSync(path.join(KIA_DIR, ex), 'utf8') },
-            { path: 'bookinfo/kustomization.yaml', text: 'namespace: bookinfo\nresources:\n- bookinfo.yaml\n- asset.yaml\n' },
+            { path: 'bookinfo/asset.yaml', text: applyIn(fs.readFileSync(path.join(KIA_DIR, ex), 'utf8'), 'bookinfo') },
+            { path: 'bookinfo/kustomization.yaml', text: 'namespace: bookinfo\nresources:\n- bookinfo.yaml\n' },
           ];
           const r = run(files);
           // objects the example marks "# No validations shown" expect nothing
@@ -326,6 +330,17 @@ function kialiFigures(): Map<string, Figures> {
   return out;
 }
 
+/**
+ * An asset as `kubectl apply -n <ns>` applies it: objects without metadata.namespace go to ns, the others keep theirs
+ * (a kustomization would override them, which kubectl does not do).
+ */
+function applyIn(text: string, ns: string): string {
+  return text
+    .split(/^---[ \t]*$/m)
+    .map((doc) => (/^metadata:\s*$/m.test(doc) && !/^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+namespace:/m.test(doc) ? doc.replace(/^metadata:[ \t]*$/m, `metadata:\n  namespace: ${ns}`) : doc))
+    .join('---');
+}
+
 function objKey(o: string): string {
   // "DestinationRule bookinfo/name" or "Gateway.gateway.networking.k8s.io bookinfo/name"
   const [kind, ref] = o.split(' ');
@@ -356,7 +371,7 @@ test('parity with istioctl analyze and Kiali for covered codes', () => {
     `(\`../shared/corpus/istio-analyzers/expected.json\`) runs one analyzer, so only the codes of that analyzer are compared,\n` +
     `per (code, resource kind, namespace, name), as a multiset; the harness's default istio-ingressgateway Pod and Service\n` +
     `in istio-system are added. Kiali checker cases (\`../shared/corpus/kiali/expected.json\`) validate one object: findings are\n` +
-    `compared per (code, object), with the case's \`autoMtls\` context passed as \`meshConfig.enableAutoMtls\`. Integration cases load the bookinfo sample into namespace \`bookinfo\` with the asset on top.\n\n` +
+    `compared per (code, object), with the case's \`autoMtls\` context passed as \`meshConfig.enableAutoMtls\`. Integration cases load the bookinfo sample into namespace \`bookinfo\` with the asset applied on top as \`kubectl apply -n bookinfo\` does (objects that declare a namespace keep it).\n\n` +
     `General differences, on purpose: meshlint reads manifests offline, so it sees pod **templates** (Deployments, Rollouts,\n` +
     `StatefulSets...) rather than running Pods; what the workspace does not contain is **unknown, not missing** (quiet);\n` +
     `auto mTLS is on by default (Istio >= 1.5), so a missing DestinationRule is not plaintext; VirtualService weights are\n` +
@@ -369,11 +384,8 @@ test('parity with istioctl analyze and Kiali for covered codes', () => {
     `KIA0401 / KIA0501 (STRICT PeerAuthentication without an mTLS DestinationRule: only a problem with auto mTLS off, and missing-destination-rule is per called Service, not per policy); ` +
             `KIA1311-KIA1316 (ambient workload checks) have no expectation cases in the corpus.\n\n` +
     `Rows compared for "kiali.io examples" run the validation example of the code's kiali.io page on top of bookinfo (as an integration asset); every object of the example expects the code. ` +
-    `Issue 15 codes whose Kiali counterparts have no checker or integration cases in the corpus (only kiali.io examples): ` +
-    `KIA0004 for Sidecars (sidecar-selector-no-workload), KIA0002 / KIA0003 for Sidecars (sidecar-multiple-for-workload), ` +
-    `KIA0301 (gateway-duplicate-server; Kiali flags plaintext HTTP duplicates as warnings, meshlint as information since Istio merges them). ` +
-    `Not mapped, because the semantics differ: KIA1004 (a Sidecar egress host with no registry entry) and KIA1006 (a workloadSelector on the root namespace's default Sidecar), ` +
-    `which these rules do not check.\n\n` +
+    `Objects an example marks "No validations shown" expect nothing. ` +
+    `The Sidecar halves of KIA0004 (sidecar-selector-no-workload) and KIA0002 / KIA0003 (sidecar-multiple-for-workload) have no Kiali case in the corpus; their istioctl counterparts are compared above.\n\n` +
     `Codes with no meshlint equivalent are not listed. The test fails when a covered code's matched count drops or its false findings rise above \`test/parity-baseline.json\`.\n`;
   fs.writeFileSync(path.join(ROOT, 'docs/parity.md'), doc);
   const current: Record<string, { matched: number; expected: number; extra: number; falseOnQuiet: number }> = {};

@@ -546,14 +546,16 @@ const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'PersistentVolume', '
 function assignNamespaces(files: Iterable<ParsedFile>, nsOf: Map<string, string>): void {
   for (const f of files) {
     let kns: string | undefined;
+    /** the namespace of a kustomization that lists this file (itself, or a folder above it): it overrides declared namespaces */
+    let listed: string | undefined;
     if (nsOf.size) {
-      kns = nsOf.get(f.path) ?? nsOf.get(dirname(f.path) + '/');
-      if (kns === undefined) {
-        // a resource entry naming a folder covers the files below it
-        for (let d = dirname(f.path); d && kns === undefined; d = dirname(d)) kns = nsOf.get(d);
-      }
+      listed = nsOf.get(f.path);
+      // a resource entry naming a folder covers the files below it
+      for (let d = dirname(f.path); d && listed === undefined; d = dirname(d)) listed = nsOf.get(d);
+      // a kustomization beside the file that does not list it: only a guess for objects that declare no namespace
+      kns = nsOf.get(f.path) ?? nsOf.get(dirname(f.path) + '/') ?? listed;
     }
-    for (const o of f.objects) o.ns = (kns !== undefined && !CLUSTER_SCOPED_KINDS.has(o.kind) ? kns : o.declaredNamespace) ?? kns ?? 'default';
+    for (const o of f.objects) o.ns = (listed !== undefined && !CLUSTER_SCOPED_KINDS.has(o.kind) ? listed : o.declaredNamespace) ?? kns ?? 'default';
   }
 }
 
