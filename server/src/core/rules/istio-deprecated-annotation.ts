@@ -59,16 +59,16 @@ export default defineRule({
   check({ model, report }) {
     for (const obj of model.objects) {
       if (obj.group !== '' && obj.group !== 'apps' && obj.group !== 'batch' && obj.group !== 'argoproj.io') continue;
-      const places: { meta: YMap; where: string }[] = [];
+      const places: { meta: YMap; where: string; kind: string }[] = [];
       const own = get(obj.root, 'metadata');
-      if (OWN_KINDS.has(obj.kind) && isMap(own)) places.push({ meta: own, where: `${obj.kind} ${obj.ns}/${obj.name}` });
+      if (OWN_KINDS.has(obj.kind) && isMap(own)) places.push({ meta: own, where: `${obj.kind} ${obj.ns}/${obj.name}`, kind: obj.kind });
       const tpath = TEMPLATE[obj.kind];
       const tmeta = tpath && get(obj.root, ...tpath);
-      if (isMap(tmeta)) places.push({ meta: tmeta, where: `the pod template of ${obj.kind} ${obj.ns}/${obj.name}` });
-      for (const p of places) check(obj, p.meta, p.where);
+      if (isMap(tmeta)) places.push({ meta: tmeta, where: `the pod template of ${obj.kind} ${obj.ns}/${obj.name}`, kind: 'Pod' });
+      for (const p of places) check(obj, p.meta, p.where, p.kind);
     }
 
-    function check(obj: K8sObject, meta: YMap, where: string): void {
+    function check(obj: K8sObject, meta: YMap, where: string, kind: string): void {
       const ann = get(meta, 'annotations');
       if (!isMap(ann)) return;
       const labels = get(meta, 'labels');
@@ -100,10 +100,15 @@ export default defineRule({
           });
           continue;
         }
-        const names = [...current.keys()].filter((n) => !ann.items.some((x) => x.key.v === n));
+        // suggest names that apply where the annotation is (istio-misplaced-annotation reports the others); on a
+        // workload's own metadata, where none does, pod annotations (meant for the pod template)
+        const applies = (n: string, k: string) => current.get(n)!.resources.some((r) => r === k || r === 'Any');
+        const workload = kind !== 'Pod' && !!TEMPLATE[kind];
+        const names = [...current.keys()].filter((n) => !ann.items.some((x) => x.key.v === n) && (applies(n, kind) || (workload && applies(n, 'Pod'))));
         const close = closeNames(key, names);
         const to = clearCandidate(key, close);
-        const fixes: Fix[] = to ? [{ title: `Rename to ${to}`, edits: [replace(obj.file, it.key.start, it.key.end, scalarText(it.key, to))], preferred: true }] : [];
+        const then = to && !applies(to, kind) ? ` (then move it to ${[...TEMPLATE[kind], 'annotations'].join('.')})` : '';
+        const fixes: Fix[] = to ? [{ title: `Rename to ${to}${then}`, edits: [replace(obj.file, it.key.start, it.key.end, scalarText(it.key, to))], preferred: true, ...(then ? { reveals: ['istio-misplaced-annotation'] } : {}) }] : [];
         report({
           file: obj.file,
           start: it.key.start,
