@@ -71,6 +71,8 @@ import istioBadAnnotationValue from './istio-bad-annotation-value';
 import ambientWaypointNotAmbient from './ambient-waypoint-not-ambient';
 import sidecarEgressHostNotFound from './sidecar-egress-host-not-found';
 import sidecarRootSelector from './sidecar-root-selector';
+// issue 15: gateway TLS credentials
+import gatewayCredentialMissing from './gateway-credential-missing';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -145,6 +147,8 @@ export const RULES: Rule[] = [
   ambientWaypointNotAmbient,
   sidecarEgressHostNotFound,
   sidecarRootSelector,
+  // issue 15: gateway TLS credentials
+  gatewayCredentialMissing,
 ];
 
 export function ruleById(id: string): Rule | undefined {
