@@ -1,5 +1,5 @@
 import { defineRule } from './rule';
-import { credentialRefs, secretFacts, mentionedOutsideSecrets, CERT_MANAGER_SHIM, CredentialRef } from '../model/credentials';
+import { credentialRefs, secretFacts, mentionedOutsideSecrets, CERT_MANAGER_SHIM, CredentialRef, SecretSource } from '../model/credentials';
 import { kustomizeRenames } from '../model/kustomize';
 import { closeNames, closeNameFixes } from '../model/routing';
 
@@ -19,13 +19,14 @@ export default defineRule({
         const here = facts.byNs.get(ns);
         // a namespace whose Secrets the workspace does not show (created by hand, by a pipeline...): unknown
         if (!here || here.opaque || here.names.has(ref.name)) continue;
-        report(finding(ref, ns, [...here.names.keys()].sort()));
+        report(finding(ref, ns, here.names));
       }
     }
   },
 });
 
-function finding(ref: CredentialRef, ns: string, known: string[]) {
+function finding(ref: CredentialRef, ns: string, names: Map<string, SecretSource>) {
+  const known = [...names.keys()].sort();
   const close = closeNames(ref.name, known);
   const shown = known.slice(0, 5).join(', ') + (known.length > 5 ? ', ...' : '');
   let what: string;
@@ -53,6 +54,7 @@ function finding(ref: CredentialRef, ns: string, known: string[]) {
     start: ref.node.start,
     end: ref.node.end,
     message: `${what} ${where}, but the workspace has no Secret ${ns}/${ref.name}, and it manages that namespace's Secrets (${known.length ? `Secrets there: ${shown}` : 'it makes Secrets there'}): no Secret, SealedSecret, ExternalSecret or cert-manager Certificate provides this one. Unless it is created outside the repository, ${effect}${close.length ? `; did you mean ${close.join(' or ')}?` : '.'}`,
+    related: close.map((c) => names.get(c)!).map((src) => ({ span: { file: src.file, start: src.start, end: src.end }, message: `${src.kind} ${ns}/${src.name}${src.kind === 'Secret' ? '' : ` makes Secret ${close.find((c) => names.get(c) === src)}`}` })),
     fixes: plain ? closeNameFixes(file, ref.node, close, (c) => c, 'Secret ') : [],
   };
 }
