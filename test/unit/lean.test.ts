@@ -324,3 +324,49 @@ test('the fast reader builds exactly the lean tree (dropped values read, not bui
   console.log(`# fast reader, lean: ${docs} document x pod spec path checks, ${changed} with dropped fields`);
   assert.ok(changed > 500, `only ${changed} documents had dropped fields`);
 });
+
+test('Secrets are lean stubs: kind, namespace, name, type and the Secret a maker produces, never data or stringData', () => {
+  const text = `apiVersion: v1
+kind: Secret
+metadata:
+  name: shop-tls
+  namespace: istio-ingress
+type: kubernetes.io/tls
+data:
+  tls.crt: c2VjcmV0LWNlcnQ=
+  tls.key: c2VjcmV0LWtleQ==
+stringData:
+  password: hunter2-plain
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: shop, namespace: istio-ingress}
+spec: {secretName: shop-cert, dnsNames: [shop.example.com]}
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Secret
+  metadata: {name: listed, namespace: web}
+  stringData: {token: listed-plain-value}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: cfg, namespace: web}
+`;
+  for (const full of [false, true]) {
+    const r = parseYaml('s.yaml', text, { full });
+    assert.deepEqual(r.objects.map((o) => o.kind), ['ConfigMap'], 'Secrets and Certificates are not objects');
+    assert.deepEqual((r.secrets ?? []).map((s) => `${s.kind} ${s.ns}/${s.name} ${s.type ?? '-'} ${s.secretName ?? '-'}`), [
+      'Secret istio-ingress/shop-tls kubernetes.io/tls shop-tls',
+      'Certificate istio-ingress/shop - shop-cert',
+      'Secret web/listed - listed',
+    ]);
+    const kept = JSON.stringify(r.secrets);
+    for (const v of ['c2VjcmV0', 'hunter2', 'listed-plain-value', 'tls.crt', 'password']) assert.ok(!kept.includes(v), `a stub keeps ${v}`);
+  }
+  // and the model holds nothing else of them
+  const model = analyze([{ path: 's.yaml', text }]).model;
+  assert.equal(model.secrets.length, 3);
+  assert.ok(!model.objects.some((o) => o.kind === 'Secret'));
+});

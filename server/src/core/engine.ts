@@ -4,7 +4,7 @@
  */
 import type { SourceFile, Finding, AnalysisOptions, Severity } from './types';
 import { INPUT_RULES, SEVERITY_ORDER } from './types';
-import { parseYaml, K8sObject } from './source/yaml';
+import { parseYaml, K8sObject, SecretStub } from './source/yaml';
 import { parseNginx, MAX_ERRORS as MAX_NGINX_ERRORS } from './source/nginx/parser';
 import { parseEmbeddedNginx } from './source/nginx/embedded';
 import type { NgxConfig } from './source/nginx/ast';
@@ -26,6 +26,8 @@ interface ParsedFile {
   text: string;
   kind: 'yaml' | 'nginx' | 'other';
   objects: K8sObject[];
+  /** Secrets and what makes them (lean stubs: no values) */
+  secrets?: SecretStub[];
   /** nginx configs found in this file (standalone, or embedded in ConfigMaps) */
   nginx: { config: NgxConfig; configMap?: K8sObject; key?: string; exact: boolean }[];
   findings: Finding[];
@@ -114,6 +116,7 @@ function parseFile(f: SourceFile, maxSize: number): ParsedFile {
   if (kind === 'yaml') {
     const y = parseYaml(f.path, text);
     pf.objects = y.objects;
+    if (y.secrets) pf.secrets = y.secrets;
     for (const x of y.findings) pf.findings.push(x);
     pf.documents = y.documents;
     const base = basename(f.path).toLowerCase();
@@ -442,14 +445,16 @@ export class Workspace {
 
 function buildModel(files: ParsedFile[], opts: AnalysisOptions, workspace?: WorkspaceFacts): { model: MeshModel; ruleErrors: RuleError[] } {
   const objects: K8sObject[] = [];
+  const secrets: SecretStub[] = [];
   const nginx: NginxConf[] = [];
   const texts = new Map<string, string>();
   for (const f of files) {
     texts.set(f.path, f.text);
     for (const o of f.objects) objects.push(o);
+    if (f.secrets) for (const s of f.secrets) secrets.push(s);
     for (const n of f.nginx) nginx.push({ file: f.path, config: n.config, configMap: n.configMap, key: n.key, exact: n.exact, workloads: [], ns: undefined });
   }
-  const model = new MeshModel(objects, nginx, texts, opts.meshConfig, workspace);
+  const model = new MeshModel(objects, nginx, texts, opts.meshConfig, workspace, secrets);
   const ruleErrors: RuleError[] = [];
   // a bug in a fact builder is reported like a rule error; the rules that need those facts fail on their own
   for (const [id, build] of [['nginx-facts', nginxFacts], ['prometheus-facts', prometheusFacts]] as const) {
@@ -556,6 +561,8 @@ function assignNamespaces(files: Iterable<ParsedFile>, nsOf: Map<string, string>
       kns = nsOf.get(f.path) ?? nsOf.get(dirname(f.path) + '/') ?? listed;
     }
     for (const o of f.objects) o.ns = (listed !== undefined && !CLUSTER_SCOPED_KINDS.has(o.kind) ? listed : o.declaredNamespace) ?? kns ?? 'default';
+    // Secrets, SealedSecrets and Certificates are namespaced: a listing kustomization's namespace wins, as for objects
+    if (f.secrets) for (const s of f.secrets) s.ns = listed ?? s.declaredNamespace ?? kns ?? 'default';
   }
 }
 

@@ -37,6 +37,9 @@ import { globToRegExp } from './model/nginx';
 export const LOCAL_KINDS = new Set([
   'Service', 'Namespace', 'PeerAuthentication', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy',
   'Ingress', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute', 'ConfigMap', 'ReferenceGrant', 'ServiceAccount', ...WORKLOAD_KINDS,
+  // read by namespace, only for gateways' TLS credentials (model/credentials.ts; gateway files are global anyway);
+  // Secret, SealedSecret and Certificate are not even objects (lean SecretStubs)
+  'ExternalSecret', 'Secret', 'SealedSecret', 'Certificate',
 ]);
 
 /**
@@ -44,7 +47,7 @@ export const LOCAL_KINDS = new Set([
  * workloads in any namespace), ServiceEntries (hosts visible everywhere), Prometheus and its monitors.
  * test/unit/incremental-scenarios.test.ts checks that every kind the core reads is in one of the two sets.
  */
-export const GLOBAL_KINDS = new Set(['IstioOperator', 'IngressClass', 'Gateway', 'ServiceEntry', 'Prometheus', 'ServiceMonitor', 'PodMonitor', 'Kustomization', 'Sidecar']);
+export const GLOBAL_KINDS = new Set(['IstioOperator', 'IngressClass', 'Gateway', 'ServiceEntry', 'Prometheus', 'ServiceMonitor', 'PodMonitor', 'Kustomization', 'Sidecar', 'ClusterExternalSecret']);
 
 /** Content facts of one parsed file that do not depend on the rest of the workspace (cached per parse). */
 export interface FileFacts {

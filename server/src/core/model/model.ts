@@ -3,7 +3,7 @@
  * (host -> Service, selector -> workloads, mesh membership, effective mTLS, callers).
  * Built once per analysis from parsed files; everything it does not see is "unknown".
  */
-import type { K8sObject } from '../source/yaml';
+import type { K8sObject, SecretStub } from '../source/yaml';
 import type { NgxConfig } from '../source/nginx/ast';
 import type { Span, MeshConfigOverrides } from '../types';
 import { computeMembership } from './membership';
@@ -281,13 +281,20 @@ export class MeshModel {
   private readonly ingressControllerCache = new Map<string, { name: string; mesh: MeshMode; workload?: Workload }>();
   /** populated by nginx analysis (model/nginx.ts) */
   readonly extraCallers: Caller[] = [];
+  /**
+   * Secrets, SealedSecrets and cert-manager Certificates of the workspace as lean stubs (kind, namespace,
+   * name, type; never their values): not objects, so they count for no namespace and no other rule
+   * (model/credentials.ts answers which Secrets a namespace has)
+   */
+  readonly secrets: readonly SecretStub[];
 
   /**
    * `workspace`: facts of the whole workspace when this model is built over part of it (a partial
    * analysis, see incremental.ts): the namespaces the workspace knows and whether Istio is in use.
    */
-  constructor(objects: K8sObject[], nginx: NginxConf[], texts: Map<string, string>, overrides: MeshConfigOverrides = {}, workspace?: WorkspaceFacts) {
+  constructor(objects: K8sObject[], nginx: NginxConf[], texts: Map<string, string>, overrides: MeshConfigOverrides = {}, workspace?: WorkspaceFacts, secrets: readonly SecretStub[] = []) {
     this.objects = objects;
+    this.secrets = secrets;
     this.nginx = nginx;
     this.texts = texts;
     for (const o of objects) {

@@ -73,6 +73,8 @@ import sidecarEgressHostNotFound from './sidecar-egress-host-not-found';
 import sidecarRootSelector from './sidecar-root-selector';
 // issue 15: misplaced annotations (IST0107)
 import istioMisplacedAnnotation from './istio-misplaced-annotation';
+// issue 15: gateway TLS credentials
+import gatewayCredentialMissing from './gateway-credential-missing';
 
 export const RULES: Rule[] = [
   hostHeaderPassthrough,
@@ -149,6 +151,8 @@ export const RULES: Rule[] = [
   sidecarRootSelector,
   // issue 15: misplaced annotations (IST0107)
   istioMisplacedAnnotation,
+  // issue 15: gateway TLS credentials
+  gatewayCredentialMissing,
 ];
 
 export function ruleById(id: string): Rule | undefined {

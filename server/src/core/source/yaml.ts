@@ -5,7 +5,7 @@
 import { parseAllDocuments, isAlias, isMap as yIsMap, isSeq as yIsSeq, isScalar as yIsScalar, isPair, Document } from 'yaml';
 import type { Node as YamlNode, Scalar } from 'yaml';
 import { Finding, INPUT_RULES } from '../types';
-import { YMap, YNode, YScalar, ScalarStyle, isMap, str, strMap, get, isSeq } from './ynode';
+import { YMap, YNode, YScalar, ScalarStyle, isMap, isScalar, str, strMap, get, isSeq } from './ynode';
 import { fastParseDocument, LeanSpec } from './yaml-fast';
 
 export interface K8sObject {
@@ -28,8 +28,37 @@ export interface K8sObject {
   root: YMap;
 }
 
+/**
+ * What the workspace shows of a Secret, or of an object that makes one (a SealedSecret, a cert-manager
+ * Certificate): kind, name, namespace, type and the produced Secret's name, never `data`/`stringData`
+ * or any other value. These kinds stay out of `objects` (their documents are read once for these
+ * fields and the tree is dropped), so nothing else in the core sees them.
+ */
+export interface SecretStub {
+  file: string;
+  apiVersion: string;
+  group: string;
+  kind: string;
+  name: string;
+  declaredNamespace?: string;
+  /** effective namespace, as for objects (declared, else the kustomization's, else `default`) */
+  ns: string;
+  /** Secret `type` (Opaque, kubernetes.io/tls...) */
+  type?: string;
+  /** the Secret it makes: a Certificate's spec.secretName, a SealedSecret's name; a Secret's own name */
+  secretName?: string;
+  /** range of metadata.name (related locations) */
+  start: number;
+  end: number;
+}
+
+/** Kinds kept as SecretStubs (their documents are otherwise skipped). */
+export const SECRET_STUB_KINDS = new Set(['Secret', 'SealedSecret', 'Certificate']);
+
 export interface ParsedYamlFile {
   objects: K8sObject[];
+  /** Secrets and the objects that make them, lean (see SecretStub) */
+  secrets?: SecretStub[];
   findings: Finding[];
   /** number of YAML documents */
   documents: number;
@@ -216,11 +245,13 @@ function blankChunk(text: string, start: number, end: number): number {
 function parseYamlText(file: string, text: string, lean: boolean): ParsedYamlFile {
   const findings: Finding[] = [];
   const objects: K8sObject[] = [];
+  const secrets: SecretStub[] = [];
   let documents = 0;
   for (const chunk of splitDocuments(text)) {
     const kind = quickKind(text, chunk.start, chunk.end);
     if (kind && SKIPPED_KINDS.has(kind)) {
-      documents++; // a kind no rule reads: not parsed at all (fast path for CRDs, RBAC, Secrets...)
+      documents++; // a kind no rule reads as an object: not kept (fast path for CRDs, RBAC, Secrets...)
+      if (SECRET_STUB_KINDS.has(kind)) secretStubOf(file, text, chunk.start, chunk.end, secrets);
       continue;
     }
     if (FAST) {
@@ -228,7 +259,7 @@ function parseYamlText(file: string, text: string, lean: boolean): ParsedYamlFil
       const root = fastParseDocument(text, chunk.start, chunk.end, NODE_BUDGET, lean && kind && LEAN_KINDS.has(kind) ? leanSpec(kind) : undefined);
       if (root) {
         readerStats.fast++;
-        if (root.t === 'm') addRoot(file, documents++, root, objects, lean);
+        if (root.t === 'm') addRoot(file, documents++, root, objects, lean, secrets);
         else documents++; // a sequence document holds no object
         continue;
       }
@@ -289,13 +320,47 @@ function parseYamlText(file: string, text: string, lean: boolean): ParsedYamlFil
         continue;
       }
       if (!isMap(root)) continue;
-      addRoot(file, di, root, objects, lean);
+      addRoot(file, di, root, objects, lean, secrets);
     }
   }
-  return { objects, findings, documents };
+  return secrets.length ? { objects, secrets, findings, documents } : { objects, findings, documents };
 }
 
-function addRoot(file: string, di: number, root: YMap, objects: K8sObject[], lean: boolean): void {
+/**
+ * A SecretStub from a skipped document: parsed on its own, the few fields read, the tree dropped.
+ * A document that does not parse, or is not what its kind line says, gives nothing (and no finding:
+ * these documents were never diagnosed).
+ */
+function secretStubOf(file: string, text: string, start: number, end: number, out: SecretStub[]): void {
+  let root: YNode | null | undefined = fastParseDocument(text, start, end, NODE_BUDGET);
+  if (root === undefined) {
+    try {
+      root = yamlChunkRoot(text, start, end);
+    } catch {
+      return;
+    }
+  }
+  if (isMap(root)) addSecretStub(file, root, out);
+}
+
+function addSecretStub(file: string, root: YMap, out: SecretStub[]): void {
+  const apiVersion = str(root, 'apiVersion');
+  const kind = str(root, 'kind');
+  const nameNode = get(root, 'metadata', 'name');
+  if (!apiVersion || !kind || !isScalar(nameNode) || nameNode.v === null || nameNode.v === '') return;
+  const group = groupOf(apiVersion);
+  const name = String(nameNode.v);
+  let secretName: string | undefined;
+  if (kind === 'Secret' && group === '') secretName = name;
+  else if (kind === 'SealedSecret' && group === 'bitnami.com') secretName = name; // the Secret it unseals has its name and namespace
+  else if (kind === 'Certificate' && group === 'cert-manager.io') secretName = str(root, 'spec', 'secretName');
+  else return;
+  const declaredNamespace = str(root, 'metadata', 'namespace');
+  const type = kind === 'Secret' ? str(root, 'type') : undefined;
+  out.push({ file, apiVersion, group, kind, name, declaredNamespace, ns: declaredNamespace ?? 'default', type, secretName, start: nameNode.start, end: nameNode.end });
+}
+
+function addRoot(file: string, di: number, root: YMap, objects: K8sObject[], lean: boolean, secrets: SecretStub[]): void {
   const obj = toObject(file, di, root);
   if (!obj) return;
   if (obj.kind === 'List' || (obj.kind.endsWith('List') && isSeq(get(root, 'items')))) {
@@ -303,6 +368,9 @@ function addRoot(file: string, di: number, root: YMap, objects: K8sObject[], lea
     if (isSeq(items)) {
       items.items.forEach((it, li) => {
         if (!isMap(it)) return;
+        const k = str(it, 'kind');
+        // Secrets (and what makes them) in a List are kept as stubs, as they are as documents
+        if (k && SECRET_STUB_KINDS.has(k)) return void addSecretStub(file, it, secrets);
         const o = toObject(file, di, it, li);
         if (!o) return;
         if (lean) leanContainers(o);
