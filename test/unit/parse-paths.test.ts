@@ -176,3 +176,13 @@ test('the fast reader leaves under 1% of the corpus documents to yaml (issue 11 
   assert.ok(fast + fallback > 2000, 'documents were read');
   assert.ok(share < 0.01, `${(100 * share).toFixed(2)}% of the corpus documents fell back to yaml`);
 });
+
+test('fast YAML reader = yaml conversion: documents indented at the root (taken without comment lines, left to yaml with them)', () => {
+  const tally: Tally = { files: 0, docs: 0, fast: 0 };
+  const plain = '---\n  apiVersion: v1\n  kind: Service\n  metadata:\n    name: db\n  spec:\n    ports:\n    - name: tcp\n      port: 5432\n---\n    - a\n    - b: c\n';
+  compareFile('indented-root.yaml', tally, plain);
+  assert.equal(tally.fast, 2, 'both indented documents are read fast');
+  const commented = '---\n  # the database\n  apiVersion: v1\n  kind: Service\n# end\n';
+  const docs = splitDocuments(commented);
+  assert.equal(fastParseDocument(commented, docs[0].start, docs[0].end), undefined, 'comment lines in an indented document go to yaml');
+});

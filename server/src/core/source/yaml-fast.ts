@@ -237,17 +237,21 @@ class Reader {
       if (this.i >= L.length) throw GIVE_UP;
       l = L[this.i];
     }
-    if (l.ind !== 0) throw GIVE_UP;
-    const c = t.charCodeAt(l.s);
-    if (this.isSeqItem(l.s, l.e)) {
+    // an indented root (`  apiVersion: v1` under `---`, as some overlays are written): only without comment
+    // lines, whose attachment to the collections would then depend on columns left of the root
+    if (l.ind !== 0 && L.some((x) => x.k === 1)) throw GIVE_UP;
+    const col = l.ind;
+    const at = l.s + col;
+    const c = t.charCodeAt(at);
+    if (this.isSeqItem(at, l.e)) {
       // a sequence document (a JSON patch, an Ansible playbook): no Kubernetes object, but read it to know it is valid
-      const q = this.seq(l.s, 0);
+      const q = this.seq(at, col);
       this.skip();
       if (this.i < L.length) throw GIVE_UP;
       return q.node;
     }
-    if (c === DASH || c === 37 /* % */ || t.startsWith('...', l.s)) throw GIVE_UP;
-    const m = this.map(l.s, 0, this.lean ? 0 : -1);
+    if (c === DASH || c === 37 /* % */ || t.startsWith('...', at)) throw GIVE_UP;
+    const m = this.map(at, col, this.lean ? 0 : -1);
     this.skip();
     if (this.i < L.length) throw GIVE_UP;
     return m.node as YMap;
