@@ -11,7 +11,7 @@
  */
 import type { MeshModel, PeerAuth, Workload } from './model';
 import { hasSelector } from './peerauth';
-import { sameUnit } from './routing';
+import { sharedWorkloads } from './overlap';
 
 export interface WorkloadPolicyConflict {
   policy: PeerAuth;
@@ -19,11 +19,6 @@ export interface WorkloadPolicyConflict {
   others: PeerAuth[];
   /** the workloads selected by this policy and another */
   workloads: Workload[];
-}
-
-/** Two policies are applied together: different objects (not the same ns/name written twice) of one deployable unit. */
-function appliedTogether(model: MeshModel, a: PeerAuth, b: PeerAuth): boolean {
-  return a !== b && (a.ns !== b.ns || a.obj.name !== b.obj.name) && sameUnit(model, a.obj.file, b.obj.file);
 }
 
 const cache = new WeakMap<MeshModel, WorkloadPolicyConflict[]>();
@@ -48,18 +43,7 @@ export function workloadPolicyConflicts(model: MeshModel): WorkloadPolicyConflic
       byWorkload.set(w, l);
     }
   }
-  const per = new Map<PeerAuth, { others: Set<PeerAuth>; workloads: Workload[] }>();
-  for (const [w, group] of byWorkload) {
-    if (group.length < 2) continue;
-    for (const pa of group) {
-      const others = group.filter((o) => appliedTogether(model, pa, o));
-      if (!others.length) continue;
-      const e = per.get(pa) ?? { others: new Set(), workloads: [] };
-      for (const o of others) e.others.add(o);
-      e.workloads.push(w);
-      per.set(pa, e);
-    }
-  }
+  const per = sharedWorkloads(model, byWorkload);
   for (const pa of model.peerAuths) {
     const e = per.get(pa);
     if (e) out.push({ policy: pa, others: [...e.others], workloads: e.workloads });

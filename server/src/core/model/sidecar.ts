@@ -12,7 +12,7 @@
 import type { K8sObject } from '../source/yaml';
 import { YNode, YScalar, get, seq, str, strMap, isMap, isScalar } from '../source/ynode';
 import { MeshModel, Workload, Service, cachedView, nameNode, selects } from './model';
-import { sameUnit } from './routing';
+import { appliedTogether, sharedWorkloads } from './overlap';
 import { namespaceEnrolment } from './membership';
 import type { Span } from '../types';
 
@@ -86,11 +86,6 @@ export function namespaceAmbient(model: MeshModel, ns: string): boolean | undefi
   return l['istio.io/dataplane-mode'] === 'ambient';
 }
 
-/** Two Sidecars are applied together: different objects (not the same ns/name written twice) of one deployable unit. */
-export function appliedTogether(model: MeshModel, a: SidecarResource, b: SidecarResource): boolean {
-  return a !== b && (a.ns !== b.ns || a.obj.name !== b.obj.name) && sameUnit(model, a.obj.file, b.obj.file);
-}
-
 export function describeSidecar(sc: SidecarResource): string {
   return `${sc.ns}/${sc.obj.name}`;
 }
@@ -151,18 +146,7 @@ export function sidecarConflicts(model: MeshModel): SidecarConflict[] {
       if (others.length) out.push({ sidecar: sc, scope: 'namespace', others, workloads: [] });
     }
   }
-  const perSidecar = new Map<SidecarResource, { others: Set<SidecarResource>; workloads: Workload[] }>();
-  for (const [w, group] of byWorkload) {
-    if (group.length < 2) continue;
-    for (const sc of group) {
-      const others = group.filter((o) => appliedTogether(model, sc, o));
-      if (!others.length) continue;
-      const e = perSidecar.get(sc) ?? { others: new Set(), workloads: [] };
-      for (const o of others) e.others.add(o);
-      e.workloads.push(w);
-      perSidecar.set(sc, e);
-    }
-  }
+  const perSidecar = sharedWorkloads(model, byWorkload);
   // workspace order
   for (const sc of sidecars(model)) {
     const e = perSidecar.get(sc);
