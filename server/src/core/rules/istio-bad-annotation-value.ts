@@ -7,23 +7,7 @@ import { get, isMap, isScalar, type YMap, type YScalar } from '../source/ynode';
 import { replace } from '../fixes/edits';
 import { scalarText } from './schema-rules';
 import { TEMPLATE } from './istio-deprecated-annotation';
-
-type ValueType = 'uint32' | 'port' | 'ports' | 'portsOrStar' | 'cidrs' | 'cidrsOrStar' | 'goBool' | 'interceptionMode' | 'proxyConfig' | 'quantity' | 'injectBool';
-interface ValueFact {
-  name: string;
-  type: ValueType;
-  /** who reads it: the injector's annotation validation, the injection template, or the injection decision */
-  by: 'validation' | 'template' | 'inject';
-}
-let facts: Map<string, ValueFact> | undefined;
-function valueFacts(): Map<string, ValueFact> {
-  if (!facts) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const f = require('../../docs/istio-annotations.json') as { values: ValueFact[] };
-    facts = new Map(f.values.map((v) => [v.name, v]));
-  }
-  return facts;
-}
+import { istioAnnotationFacts, type ValueType } from '../../docs/istioAnnotations';
 
 const EXPECTED: Record<ValueType, string> = {
   uint32: 'a whole number (unsigned 32-bit integer)',
@@ -131,7 +115,7 @@ export default defineRule({
       const mode = w ? model.membership(w).mode : 'unknown';
       for (const it of ann.items) {
         const key = String(it.key.v);
-        const fact = valueFacts().get(key);
+        const fact = istioAnnotationFacts().values.get(key);
         if (!fact || !isScalar(it.value)) continue;
         const node: YScalar = it.value;
         // unquoted numbers and booleans are k8s-wrong-type's; template placeholders are not values yet

@@ -6,25 +6,7 @@ import { replace } from '../fixes/edits';
 import { closeNames } from '../model/routing';
 import { clearCandidate } from '../model/schema';
 import { scalarText } from './istio-unknown-field';
-
-interface AnnotationFact {
-  name: string;
-  resources: string[];
-  deprecated?: boolean;
-}
-interface AnnotationsFile {
-  annotations: AnnotationFact[];
-  removed: AnnotationFact[];
-}
-let data: { current: Map<string, AnnotationFact>; removed: Map<string, AnnotationFact> } | undefined;
-function facts() {
-  if (!data) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const f = require('../../docs/istio-annotations.json') as AnnotationsFile;
-    data = { current: new Map(f.annotations.map((a) => [a.name, a])), removed: new Map(f.removed.map((a) => [a.name, a])) };
-  }
-  return data;
-}
+import { istioAnnotationFacts } from '../../docs/istioAnnotations';
 
 /** Annotations in Istio's domain: a prefix of `istio.io` or `*.istio.io` (and the Kubernetes one Istio documents). */
 function istioAnnotation(key: string): boolean {
@@ -72,7 +54,7 @@ export default defineRule({
       const ann = get(meta, 'annotations');
       if (!isMap(ann)) return;
       const labels = get(meta, 'labels');
-      const { current, removed } = facts();
+      const { current, removed } = istioAnnotationFacts();
       for (const it of ann.items) {
         const key = String(it.key.v);
         if (!istioAnnotation(key)) continue;

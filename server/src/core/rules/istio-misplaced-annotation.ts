@@ -6,21 +6,7 @@ import { get, isMap, pair, type YMap, type YPair } from '../source/ynode';
 import { applyEdits, replace } from '../fixes/edits';
 import { eolOf, lineStartAt } from '../text';
 import { TEMPLATE } from './istio-deprecated-annotation';
-
-interface AnnotationFact {
-  name: string;
-  resources: string[];
-  deprecated?: boolean;
-}
-let facts: Map<string, AnnotationFact> | undefined;
-function known(): Map<string, AnnotationFact> {
-  if (!facts) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const f = require('../../docs/istio-annotations.json') as { annotations: AnnotationFact[] };
-    facts = new Map(f.annotations.map((a) => [a.name, a]));
-  }
-  return facts;
-}
+import { istioAnnotationFacts } from '../../docs/istioAnnotations';
 
 /** Kinds whose own metadata is checked (istioctl: Namespace, Service, Pod, Deployment), with their API group. */
 const OWN: Record<string, string> = {
@@ -67,7 +53,7 @@ export default defineRule({
       if (!isMap(ann)) return;
       for (const it of ann.items) {
         const key = String(it.key.v);
-        const fact = known().get(key);
+        const fact = istioAnnotationFacts().current.get(key);
         // unknown and deprecated annotations are istio-deprecated-annotation's (IST0108, IST0135)
         if (!fact || fact.deprecated) continue;
         const kinds = fact.resources.filter((r) => r !== 'Unknown');
