@@ -13,8 +13,8 @@ import { analyze } from '../../server/src/core/engine';
 import { parseYaml, useLeanYaml, splitDocuments, LEAN_KINDS, LEAN_DROPPED_FIELDS } from '../../server/src/core/source/yaml';
 import { fastParseDocument, LeanSpec } from '../../server/src/core/source/yaml-fast';
 import { stripBom } from '../../server/src/core/source/files';
-import { get, isMap, isSeq, pair } from '../../server/src/core/source/ynode';
-import type { YNode, YMap } from '../../server/src/core/source/ynode';
+import { get, isMap, isScalar, isSeq, pair, yscalar, yseq, ymap, ypair } from '../../server/src/core/source/ynode';
+import type { YNode, YMap, YScalar } from '../../server/src/core/source/ynode';
 import { hover } from '../../server/src/core/features/hover';
 import { objectAt, yamlPathAt, yamlPathAtFull } from '../../server/src/core/features/locate';
 import type { SourceFile } from '../../server/src/core/types';
@@ -282,9 +282,16 @@ test('hover on dropped container fields still shows the Kubernetes field docs', 
   assert.match(env2.markdown, /`spec\.template\.spec\.containers\[\]\.env`/);
 });
 
+/** A deep copy built with the tree's own constructors (structuredClone would drop the node classes). */
+function deepCopy(n: YNode): YNode {
+  if (isScalar(n)) return yscalar(n.v, n.start, n.end, n.style);
+  if (isSeq(n)) return yseq(n.items.map(deepCopy), n.start, n.end, n.flow);
+  return ymap(n.items.map((p) => ypair(deepCopy(p.key) as YScalar, p.value ? deepCopy(p.value) : null)), n.start, n.end, n.flow);
+}
+
 /** The lean tree, by its definition: a copy of the full tree without the dropped container pairs (written independently of yaml.ts). */
 function pruned(root: YMap, podSpec: readonly string[]): YMap {
-  const copy = structuredClone(root);
+  const copy = deepCopy(root) as YMap;
   const spec = get(copy, ...podSpec);
   if (!isMap(spec)) return copy;
   for (const p of spec.items) {

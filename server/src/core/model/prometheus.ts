@@ -15,7 +15,7 @@ import { parseDocument, isMap as yIsMap, isSeq as yIsSeq, isScalar as yIsScalar,
 import type { Node as YamlNode, Scalar } from 'yaml';
 import type { K8sObject } from '../source/yaml';
 import type { Span } from '../types';
-import { YNode, YScalar, get, str, num, seq, strMap, mapEntries, isMap, isScalar, isSeq } from '../source/ynode';
+import { YNode, YScalar, get, str, num, seq, strMap, mapEntries, isMap, isScalar, isSeq, yscalar, ymap, yseq, ypair } from '../source/ynode';
 import { decodeYamlScalar } from '../source/nginx/embedded';
 import { MeshModel, Service, Workload, MeshMode, Membership, Caller, selects } from './model';
 
@@ -104,7 +104,7 @@ function convert(node: unknown, toFile: (o: number) => number, budget: { n: numb
   if (yIsScalar(node)) {
     let v = (node as Scalar).value as unknown;
     if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') v = String(v);
-    return { t: 's', v: v as YScalar['v'], start: s, end: e, style: 'plain' };
+    return yscalar(v as YScalar['v'], s, e, 'plain');
   }
   if (yIsMap(node)) {
     const items = [];
@@ -112,9 +112,9 @@ function convert(node: unknown, toFile: (o: number) => number, budget: { n: numb
       if (!isPair(p)) continue;
       const k = convert(p.key, toFile, budget);
       if (!k || k.t !== 's') continue;
-      items.push({ key: k, value: convert(p.value, toFile, budget) });
+      items.push(ypair(k, convert(p.value, toFile, budget)));
     }
-    return { t: 'm', items, start: s, end: e, flow: !!node.flow };
+    return ymap(items, s, e, !!node.flow);
   }
   if (yIsSeq(node)) {
     const items: YNode[] = [];
@@ -122,7 +122,7 @@ function convert(node: unknown, toFile: (o: number) => number, budget: { n: numb
       const c = convert(it, toFile, budget);
       if (c) items.push(c);
     }
-    return { t: 'q', items, start: s, end: e, flow: !!node.flow };
+    return yseq(items, s, e, !!node.flow);
   }
   return null;
 }

@@ -8,6 +8,7 @@
  * indentation-indicated block scalars, tabs in indentation, CR characters, comments whose
  * attachment decides a collection's end, and anything the `yaml` parser would report as an error.
  */
+import { yscalar, ymap, yseq, ypair } from './ynode';
 import type { YMap, YNode, YPair, YScalar, YSeq } from './ynode';
 
 class GiveUp extends Error {}
@@ -110,9 +111,9 @@ export interface LeanSpec {
 }
 
 /** Shared placeholders returned while reading a dropped value (never part of a tree). */
-const SUNK_SCALAR: YScalar = { t: 's', v: null, start: 0, end: 0, style: 'plain' };
-const SUNK_MAP: YMap = { t: 'm', items: [], start: 0, end: 0, flow: false };
-const SUNK_SEQ: YSeq = { t: 'q', items: [], start: 0, end: 0, flow: false };
+const SUNK_SCALAR: YScalar = yscalar(null, 0, 0, 'plain');
+const SUNK_MAP: YMap = ymap([], 0, 0, false);
+const SUNK_SEQ: YSeq = yseq([], 0, 0, false);
 
 /**
  * Parse one document chunk [start, end) of text. Returns the root map (or sequence), or undefined when the
@@ -334,7 +335,7 @@ class Reader {
         } else {
           // an empty value: its node reaches over the comment on its line and the comment lines after it
           this.count();
-          value = this.sink ? SUNK_SCALAR : { t: 's', v: null, start: p, end: p, style: 'plain' };
+          value = this.sink ? SUNK_SCALAR : yscalar(null, p, p, 'plain');
           r2 = comments ? this.lastComment : hasComment ? l.e : p;
         }
       } else {
@@ -343,7 +344,7 @@ class Reader {
         r2 = v.r2;
       }
       if (drop) this.sink--;
-      else if (!this.sink) items.push({ key: key.node, value });
+      else if (!this.sink) items.push(ypair(key.node, value));
       r1 = r2;
       // next entry: a content line at exactly this column
       if (this.i >= L.length) break;
@@ -359,7 +360,7 @@ class Reader {
     const x = this.ext.pop()!;
     if (x > r1) r1 = x;
     if (this.sink) return { node: SUNK_MAP, r2: r1 };
-    return { node: { t: 'm', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
+    return { node: ymap(items.slice(), at, trimEnd(t, at, r1), false), r2: r1 };
   }
 
   private isSeqItem(p: number, e: number): boolean {
@@ -407,7 +408,7 @@ class Reader {
         } else {
           if (comments) throw GIVE_UP;
           this.count();
-          if (!this.sink) items.push({ t: 's', v: null, start: p, end: p, style: 'plain' });
+          if (!this.sink) items.push(yscalar(null, p, p, 'plain'));
           r2 = p;
         }
       } else if (this.isSeqItem(p, l.e)) {
@@ -441,7 +442,7 @@ class Reader {
     const x = this.ext.pop()!;
     if (x > r1) r1 = x;
     if (this.sink) return { node: SUNK_SEQ, r2: r1 };
-    return { node: { t: 'q', items: items.slice(), start: at, end: trimEnd(t, at, r1), flow: false }, r2: r1 };
+    return { node: yseq(items.slice(), at, trimEnd(t, at, r1), false), r2: r1 };
   }
 
   /** Does the text at p start a `key:` entry (plain or single-line quoted key)? */
@@ -474,7 +475,7 @@ class Reader {
       let k = q;
       while (k < e && t.charCodeAt(k) === SP) k++;
       if (t.charCodeAt(k) !== COLON || (k + 1 < e && t.charCodeAt(k + 1) !== SP)) throw GIVE_UP;
-      return { node: { t: 's', v: this.quotedValue(p, q), start: p, end: q, style: c === 34 ? 'double' : 'single' }, colon: k };
+      return { node: yscalar(this.quotedValue(p, q), p, q, c === 34 ? 'double' : 'single'), colon: k };
     }
     if (isIndicator(c) || c === DASH && (p + 1 >= e || t.charCodeAt(p + 1) === SP)) throw GIVE_UP;
     for (let k = p; k < e; k++) {
@@ -491,7 +492,7 @@ class Reader {
         }
         const raw = t.slice(p, ke);
         const v = resolvePlain(raw);
-        return { node: { t: 's', v: typeof v === 'string' ? intern(v) : v, start: p, end: ke, style: 'plain' }, colon: k };
+        return { node: yscalar(typeof v === 'string' ? intern(v) : v, p, ke, 'plain'), colon: k };
       }
     }
     throw GIVE_UP; // a scalar where a key was expected (or a multi-line key)
@@ -542,7 +543,7 @@ class Reader {
       this.rest(q, l.e);
       this.i++;
       this.afterScalar(col);
-      return { node: { t: 's', v: this.quotedValue(p, q), start: p, end: q, style: c === 34 ? 'double' : 'single' }, r2: lineEnd };
+      return { node: yscalar(this.quotedValue(p, q), p, q, c === 34 ? 'double' : 'single'), r2: lineEnd };
     }
     if (c === 124 /* | */) return this.literal(p, l, col);
     if (c === 123 /* { */ || c === 91 /* [ */) return this.flow(p, l, col);
@@ -565,7 +566,7 @@ class Reader {
       if (mayResolve(c)) resolvePlain(t.slice(p, ve)); // may give up
       return { node: SUNK_SCALAR, r2: lineEnd };
     }
-    return { node: { t: 's', v: resolvePlain(t.slice(p, ve)), start: p, end: ve, style: 'plain' }, r2: lineEnd };
+    return { node: yscalar(resolvePlain(t.slice(p, ve)), p, ve, 'plain'), r2: lineEnd };
   }
 
   /** A one-line scalar value may not continue on more-indented lines (multi-line plain scalars: yaml decides). */
@@ -638,7 +639,7 @@ class Reader {
           k += 2;
           k = this.fws(k, false);
           const v = this.flowEntry(k, true);
-          items.push({ key: first.node as YScalar, value: v.node });
+          items.push(ypair(first.node as YScalar, v.node));
           k = v.k;
           k = this.fws(k, v.node.t !== 's' || (v.node as YScalar).style !== 'plain');
         } else {
@@ -657,8 +658,8 @@ class Reader {
     }
     this.depth--;
     const end = k + 1;
-    if (isMap) return { node: { t: 'm', items: items as YPair[], start: p, end, flow: true }, k: end };
-    return { node: { t: 'q', items: items as YNode[], start: p, end, flow: true }, k: end };
+    if (isMap) return { node: ymap(items as YPair[], p, end, true), k: end };
+    return { node: yseq(items as YNode[], p, end, true), k: end };
   }
 
   /** One scalar or nested collection inside a flow collection at k; `inMap`: a `:` may end a plain scalar. */
@@ -670,7 +671,7 @@ class Reader {
     this.count();
     if (c === 34 || c === 39) {
       const q = this.quotedEnd(k, e);
-      return { node: { t: 's', v: this.quotedValue(k, q), start: k, end: q, style: c === 34 ? 'double' : 'single' }, k: q };
+      return { node: yscalar(this.quotedValue(k, q), k, q, c === 34 ? 'double' : 'single'), k: q };
     }
     // a plain scalar may start with `-` (or `:`/`?`, which yaml reads differently: give up) followed by a safe character
     if (c === DASH) {
@@ -696,7 +697,7 @@ class Reader {
     if (ve === s) throw GIVE_UP;
     const raw = t.slice(s, ve);
     const v = resolvePlain(raw);
-    return { node: { t: 's', v: typeof v === 'string' ? intern(v) : v, start: s, end: ve, style: 'plain' }, k };
+    return { node: yscalar(typeof v === 'string' ? intern(v) : v, s, ve, 'plain'), k };
   }
 
   /** `|`, `|-`, `|+` literal block scalars (content more indented than the parent's column). */
@@ -765,7 +766,7 @@ class Reader {
       this.skip();
       if (this.i < L.length && L[this.i].ind > col) throw GIVE_UP;
       const r2 = this.next(endOff);
-      return { node: { t: 's', v: body, start: p, end: trimEnd(t, p, r2), style: 'literal' }, r2 };
+      return { node: yscalar(body, p, trimEnd(t, p, r2), 'literal'), r2 };
     }
     throw GIVE_UP; // empty block scalar or content not indented: yaml decides
   }

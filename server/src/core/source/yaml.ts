@@ -5,7 +5,7 @@
 import { parseAllDocuments, isAlias, isMap as yIsMap, isSeq as yIsSeq, isScalar as yIsScalar, isPair, Document } from 'yaml';
 import type { Node as YamlNode, Scalar } from 'yaml';
 import { Finding, INPUT_RULES } from '../types';
-import { YMap, YNode, YScalar, ScalarStyle, isMap, isScalar, str, strMap, get, isSeq } from './ynode';
+import { YMap, YNode, YScalar, ScalarStyle, isMap, isScalar, str, strMap, get, isSeq, yscalar, ymap, yseq, ypair, withRange } from './ynode';
 import { fastParseDocument, LeanSpec } from './yaml-fast';
 
 export interface K8sObject {
@@ -112,7 +112,7 @@ function convert(node: unknown, doc: Document, text: string, budget: Budget, ali
     if (!conv) return null;
     // an alias keeps its own location for reporting
     const r = shift((node as YamlNode).range, budget.base);
-    return { ...conv, start: r[0], end: r[1] } as YNode;
+    return withRange(conv, r[0], r[1]);
   }
   const r = shift((node as YamlNode).range, budget.base);
   if (yIsScalar(node)) {
@@ -120,7 +120,7 @@ function convert(node: unknown, doc: Document, text: string, budget: Budget, ali
     let v = s.value as unknown;
     if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') v = String(v);
     if (typeof v === 'number' && !Number.isFinite(v)) v = s.source ?? String(v);
-    return { t: 's', v: v as YScalar['v'], start: r[0], end: trimEnd(text, r[0], r[1]), style: STYLE[s.type ?? 'PLAIN'] ?? 'plain' };
+    return yscalar(v as YScalar['v'], r[0], trimEnd(text, r[0], r[1]), STYLE[s.type ?? 'PLAIN'] ?? 'plain');
   }
   if (yIsMap(node)) {
     const items = [];
@@ -129,11 +129,11 @@ function convert(node: unknown, doc: Document, text: string, budget: Budget, ali
       let key = convert(p.key, doc, text, budget, aliasDepth, depth + 1);
       if (!key || key.t !== 's') {
         const kr = (p.key as YamlNode | null)?.range ? shift((p.key as YamlNode).range, budget.base) : [r[0], r[0], r[0]];
-        key = { t: 's', v: text.slice(kr[0], kr[1]), start: kr[0], end: kr[1], style: 'plain' };
+        key = yscalar(text.slice(kr[0], kr[1]), kr[0], kr[1], 'plain');
       }
-      items.push({ key: key as YScalar, value: convert(p.value, doc, text, budget, aliasDepth, depth + 1) });
+      items.push(ypair(key as YScalar, convert(p.value, doc, text, budget, aliasDepth, depth + 1)));
     }
-    return { t: 'm', items, start: r[0], end: trimEnd(text, r[0], r[1]), flow: !!node.flow };
+    return ymap(items, r[0], trimEnd(text, r[0], r[1]), !!node.flow);
   }
   if (yIsSeq(node)) {
     const items: YNode[] = [];
@@ -141,7 +141,7 @@ function convert(node: unknown, doc: Document, text: string, budget: Budget, ali
       const c = convert(it, doc, text, budget, aliasDepth, depth + 1);
       if (c) items.push(c);
     }
-    return { t: 'q', items, start: r[0], end: trimEnd(text, r[0], r[1]), flow: !!node.flow };
+    return yseq(items, r[0], trimEnd(text, r[0], r[1]), !!node.flow);
   }
   return null;
 }

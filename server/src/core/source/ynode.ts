@@ -7,7 +7,7 @@
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
 export interface YScalar {
-  t: 's';
+  readonly t: 's';
   v: string | number | boolean | null;
   start: number;
   /** end of the value text (block scalars: end of the last content line) */
@@ -15,13 +15,18 @@ export interface YScalar {
   style: ScalarStyle;
 }
 
+/**
+ * A map entry. Its key is always a scalar (complex keys are read as their source text), and the pair
+ * object carries that scalar's fields itself: `p.key` is the pair, seen as a YScalar (one object per
+ * entry instead of two; build pairs with `ypair`).
+ */
 export interface YPair {
-  key: YScalar;
+  readonly key: YScalar;
   value: YNode | null;
 }
 
 export interface YMap {
-  t: 'm';
+  readonly t: 'm';
   items: YPair[];
   start: number;
   end: number;
@@ -29,7 +34,7 @@ export interface YMap {
 }
 
 export interface YSeq {
-  t: 'q';
+  readonly t: 'q';
   items: YNode[];
   start: number;
   end: number;
@@ -37,6 +42,83 @@ export interface YSeq {
 }
 
 export type YNode = YScalar | YMap | YSeq;
+
+/*
+ * The node classes. Trees are most of the core's live heap (hundreds of thousands of nodes per 10 MB
+ * of manifests): the type tag lives on the prototype and a pair holds its key's fields, so a scalar is
+ * four fields, a pair five and a collection four. Always build nodes with the functions below: an
+ * object literal would lack the prototype's `t` (and `{...node}` drops it).
+ */
+class ScalarNode {
+  declare readonly t: 's';
+  constructor(
+    public v: YScalar['v'],
+    public start: number,
+    public end: number,
+    public style: ScalarStyle,
+  ) {}
+}
+(ScalarNode.prototype as { t: string }).t = 's';
+
+class PairNode {
+  declare readonly t: 's';
+  constructor(
+    public v: YScalar['v'],
+    public start: number,
+    public end: number,
+    public style: ScalarStyle,
+    public value: YNode | null,
+  ) {}
+  get key(): YScalar {
+    return this;
+  }
+}
+(PairNode.prototype as { t: string }).t = 's';
+
+class MapNode {
+  declare readonly t: 'm';
+  constructor(
+    public items: YPair[],
+    public start: number,
+    public end: number,
+    public flow: boolean,
+  ) {}
+}
+(MapNode.prototype as { t: string }).t = 'm';
+
+class SeqNode {
+  declare readonly t: 'q';
+  constructor(
+    public items: YNode[],
+    public start: number,
+    public end: number,
+    public flow: boolean,
+  ) {}
+}
+(SeqNode.prototype as { t: string }).t = 'q';
+
+export function yscalar(v: YScalar['v'], start: number, end: number, style: ScalarStyle = 'plain'): YScalar {
+  return new ScalarNode(v, start, end, style);
+}
+
+export function ypair(key: YScalar, value: YNode | null): YPair {
+  return new PairNode(key.v, key.start, key.end, key.style, value);
+}
+
+export function ymap(items: YPair[], start: number, end: number, flow = false): YMap {
+  return new MapNode(items, start, end, flow);
+}
+
+export function yseq(items: YNode[], start: number, end: number, flow = false): YSeq {
+  return new SeqNode(items, start, end, flow);
+}
+
+/** The same node at another range (an alias keeps its own location); children are shared. */
+export function withRange(n: YNode, start: number, end: number): YNode {
+  if (n.t === 's') return new ScalarNode(n.v, start, end, n.style);
+  if (n.t === 'm') return new MapNode(n.items, start, end, n.flow);
+  return new SeqNode(n.items, start, end, n.flow);
+}
 
 export function isMap(n: YNode | null | undefined): n is YMap {
   return !!n && n.t === 'm';
