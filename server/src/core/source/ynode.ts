@@ -134,7 +134,7 @@ export function isScalar(n: YNode | null | undefined): n is YScalar {
 export function pair(n: YNode | null | undefined, key: string): YPair | undefined {
   if (!isMap(n)) return undefined;
   for (const p of n.items) {
-    const v = p.key.v;
+    const v = (p as PairNode).v; // the key's value (a pair holds its key's fields)
     if (v === key || (typeof v !== 'string' && String(v) === key)) return p;
   }
   return undefined;
