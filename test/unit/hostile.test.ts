@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import realFs = require('node:fs');
 const mutableFs = realFs as unknown as Record<string, unknown>;
 import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { analyze, Workspace } from '../../server/src/core/engine';
 import { nginxFacts } from '../../server/src/core/model/nginx';
@@ -262,25 +263,36 @@ describe('hostile file system (discover, readText)', () => {
     fs.symlinkSync(path.join(root, 'gone'), path.join(root, 'd.conf'));
     const texts = listed.map((p) => readText(p));
     assert.deepEqual(texts.map((x) => x !== undefined), [false, false, true, false]);
-    // the CLI tolerates a file vanishing between its listing and its read
-    const real = fs.statSync;
+    // the CLI tolerates a file vanishing between its listing and its read (readText opens it first)
+    const real = fs.openSync;
     const victim = path.join(root, 'c.yaml');
     let removed = false;
-    mutableFs.statSync = ((p: fs.PathLike, o?: fs.StatSyncOptions) => {
+    mutableFs.openSync = ((p: fs.PathLike, ...rest: unknown[]) => {
       if (!removed && String(p) === victim) {
         removed = true;
         fs.unlinkSync(victim);
       }
-      return real(p, o as fs.StatSyncOptions);
-    }) as typeof fs.statSync;
+      return (real as (...a: unknown[]) => number)(p, ...rest);
+    }) as typeof fs.openSync;
     try {
       const r = cli(['check', root, '--format', 'json']);
       assert.equal(r.code, 0, r.err);
       assert.ok(removed, 'the race was exercised');
       assert.equal((JSON.parse(r.out) as { files: number }).files, 0);
     } finally {
-      mutableFs.statSync = real;
+      mutableFs.openSync = real;
     }
+  });
+
+  test('a FIFO named like a manifest is skipped at once, never read (the read would block)', { skip: process.platform === 'win32' ? 'no FIFOs on Windows' : false }, () => {
+    const root = tmp();
+    fs.writeFileSync(path.join(root, 'svc.yaml'), svc);
+    const made = spawnSync('mkfifo', [path.join(root, 'pipe.yaml')]);
+    assert.equal(made.status, 0, `mkfifo failed: ${made.stderr}`);
+    assert.equal(readText(path.join(root, 'pipe.yaml')), undefined);
+    const r = cli(['check', root, '--format', 'json']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal((JSON.parse(r.out) as { files: number }).files, 1);
   });
 });
 
