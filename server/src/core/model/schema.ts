@@ -93,6 +93,12 @@ function describe(n: SchemaNode): string {
   return 'anything';
 }
 
+/** Does the schema take any reading of the node? (A loop, not `some` with a closure: this runs for every node of every document.) */
+function acceptsAny(n: SchemaNode, actual: readonly Actual[]): boolean {
+  for (let i = 0; i < actual.length; i++) if (accepts(n, actual[i])) return true;
+  return false;
+}
+
 function accepts(n: SchemaNode, t: Actual): boolean {
   if (t === 'null' || n === 'x') return true;
   if (n === 's') return t === 'string';
@@ -159,7 +165,7 @@ export function schemaSubject(obj: K8sObject): string {
 function walk(y: YNode | null, n: SchemaNode, segs: (string | number)[], out: SchemaIssue[], key?: YScalar): void {
   if (!y || n === 'x') return;
   const actual = isMap(y) ? T_OBJECT : isSeq(y) ? T_LIST : scalarTypes(y);
-  if (!actual.some((t) => accepts(n, t))) {
+  if (!acceptsAny(n, actual)) {
     // a YAML 1.1/1.2 ambiguity never counts: `actual` holds every reading
     out.push({ kind: 'wrong-type', node: y, key, schema: n, path: pathOf(segs), expected: describe(n), actual: actual[0] === 'object' ? 'a mapping' : actual[0] === 'list' ? 'a list' : `a ${actual[0]}` });
     return;
@@ -167,7 +173,7 @@ function walk(y: YNode | null, n: SchemaNode, segs: (string | number)[], out: Sc
   if (typeof n === 'string') return;
   if (n.u) {
     // one of several types: descend into the one the node is
-    const m = n.u.find((x) => actual.some((t) => accepts(x, t)) && typeof x !== 'string');
+    const m = n.u.find((x) => typeof x !== 'string' && acceptsAny(x, actual));
     if (m) walk(y, m, segs, out, key);
     return;
   }
@@ -189,8 +195,10 @@ function walk(y: YNode | null, n: SchemaNode, segs: (string | number)[], out: Sc
     const items = y.items;
     // a merge key (`<<: *defaults`) brings fields this tree does not show: check nothing here
     for (let i = 0; i < items.length; i++) if (items[i].key.v === '<<') return;
-    for (const it of items) {
-      const key = String(it.key.v);
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      const kv = it.key.v;
+      const key = typeof kv === 'string' ? kv : String(kv);
       // strategic-merge-patch directives (`$patch`, `$setElementOrder/...`, `$retainKeys`) in Kustomize patches
       if (key.startsWith('$')) continue;
       const known = n.p && Object.prototype.hasOwnProperty.call(n.p, key) ? n.p[key] : undefined;
