@@ -289,3 +289,23 @@ test('incremental analysis equals a cold analysis after random edits (generated 
   t.diagnostic(`${steps} edit steps compared; ${modes.partial - before.partial} partial and ${modes.full - before.full} full analyses`);
   assert.ok(modes.partial - before.partial > steps / 5, `only ${modes.partial - before.partial} of ${steps} analyses were partial`);
 });
+
+test('a name mentioned only in an unread file (a Helm template) keeps a finding quiet, and the mention is re-read when that file changes', () => {
+  const dir = path.join(ROOT, 'test/fixtures/rules/ambient-waypoint-not-found/fires-namespace-typo');
+  const files: SourceFile[] = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => ({ path: f, text: fs.readFileSync(path.join(dir, f), 'utf8') }));
+  const mentions = 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: waypiont\n  namespace: {{ .Release.Namespace }}\n';
+  const other = mentions.replace('waypiont', 'something-else');
+  const ws = new Workspace({}, { incremental: true });
+  for (const f of files) ws.set(f);
+  const count = (r: AnalysisResult) => r.findings.filter((f) => f.rule === 'ambient-waypoint-not-found').length;
+  assert.equal(count(ws.analyze()), 1, 'the fixture fires without the template');
+  // the template alternates between naming the waypoint and not; every step must match a cold analysis
+  const steps = [mentions, other, other, mentions, other];
+  for (const [i, text] of steps.entries()) {
+    ws.set({ path: 'templates/waypoint.yaml', text });
+    const warm = ws.analyze();
+    const cold = analyze([...files, { path: 'templates/waypoint.yaml', text }]);
+    assert.equal(count(warm), text === mentions ? 0 : 1, `step ${i}: ${text === mentions ? 'the template names the waypoint' : 'it does not'}`);
+    assert.equal(count(warm), count(cold), `step ${i}: incremental = cold`);
+  }
+});

@@ -392,8 +392,7 @@ export function mentionedInUnparsed(model: MeshModel, name: string): boolean {
     // the words of the unread files, once per model: a lookup per name, not a scan per finding
     let words = unparsedWords.get(model);
     if (!words) {
-      words = new Set();
-      for (const t of routing(model).unparsed) for (const w of t.match(/[A-Za-z0-9-]+/g) ?? []) words.add(w);
+      words = unparsedWordSet(routing(model).unparsed);
       unparsedWords.set(model, words);
     }
     return words.has(name);
@@ -402,6 +401,21 @@ export function mentionedInUnparsed(model: MeshModel, name: string): boolean {
   return routing(model).unparsed.some((t) => re.test(t));
 }
 const unparsedWords = new WeakMap<MeshModel, Set<string>>();
+
+/**
+ * The word set of the unread files' texts. An edit builds a new model but rarely touches an unread
+ * file: when every text is the same string as last time, the last set is reused (measured: tokenizing
+ * them again was the largest cost of an edit in a workspace with thousands of findings).
+ */
+let lastWords: { texts: string[]; words: Set<string> } | undefined;
+function unparsedWordSet(texts: string[]): Set<string> {
+  const last = lastWords;
+  if (last && last.texts.length === texts.length && last.texts.every((t, i) => t === texts[i])) return last.words;
+  const words = new Set<string>();
+  for (const t of texts) for (const w of t.match(/[A-Za-z0-9-]+/g) ?? []) words.add(w);
+  lastWords = { texts, words };
+  return words;
+}
 
 /**
  * Files that are applied together: the same directory, and when that directory has a
