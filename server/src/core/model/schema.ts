@@ -76,8 +76,12 @@ function scalarTypes(s: YScalar): readonly Actual[] {
   if (typeof s.v === 'number') return T_NUMBER;
   if (typeof s.v === 'boolean') return T_BOOLEAN;
   const text = String(s.v);
-  if (YAML11_BOOL.test(text)) return T_STRING_BOOLEAN;
-  if (YAML11_NUM.test(text)) return T_STRING_NUMBER;
+  // cheap guards first: this runs for every plain scalar of every document
+  if (text.length <= 5 && YAML11_BOOL.test(text)) return T_STRING_BOOLEAN;
+  const c = text.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+    if (YAML11_NUM.test(text)) return T_STRING_NUMBER;
+  }
   return T_STRING;
 }
 

@@ -133,24 +133,31 @@ export function isScalar(n: YNode | null | undefined): n is YScalar {
 /** The pair with this key in a map. */
 export function pair(n: YNode | null | undefined, key: string): YPair | undefined {
   if (!isMap(n)) return undefined;
-  for (const p of n.items) {
-    const v = (p as PairNode).v; // the key's value (a pair holds its key's fields)
-    if (v === key || (typeof v !== 'string' && String(v) === key)) return p;
+  const items = n.items;
+  for (let i = 0; i < items.length; i++) {
+    const v = (items[i] as PairNode).v; // the key's value (a pair holds its key's fields)
+    if (v === key || (typeof v !== 'string' && String(v) === key)) return items[i];
   }
   return undefined;
 }
 
 /** Follow a path of map keys and sequence indexes. */
 export function get(n: YNode | null | undefined, ...path: (string | number)[]): YNode | undefined {
+  return at(n, path);
+}
+
+/** `get` over a path array (the helpers below pass their rest array on instead of spreading it again). */
+function at(n: YNode | null | undefined, path: readonly (string | number)[]): YNode | undefined {
   let cur: YNode | null | undefined = n;
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
     if (!cur) return undefined;
+    const seg = path[i];
     if (typeof seg === 'number') {
-      if (!isSeq(cur)) return undefined;
+      if (cur.t !== 'q') return undefined;
       cur = cur.items[seg];
     } else {
       const p = pair(cur, seg);
-      cur = p?.value ?? undefined;
+      cur = p === undefined ? undefined : p.value;
     }
   }
   return cur ?? undefined;
@@ -158,13 +165,13 @@ export function get(n: YNode | null | undefined, ...path: (string | number)[]): 
 
 /** A scalar at the path, as a string (numbers and booleans stringified); undefined when absent or not a scalar. */
 export function str(n: YNode | null | undefined, ...path: (string | number)[]): string | undefined {
-  const v = get(n, ...path);
+  const v = at(n, path);
   if (!isScalar(v) || v.v === null) return undefined;
   return String(v.v);
 }
 
 export function num(n: YNode | null | undefined, ...path: (string | number)[]): number | undefined {
-  const v = get(n, ...path);
+  const v = at(n, path);
   if (!isScalar(v)) return undefined;
   if (typeof v.v === 'number') return v.v;
   if (typeof v.v === 'string' && /^\d+$/.test(v.v)) return Number(v.v);
@@ -172,19 +179,21 @@ export function num(n: YNode | null | undefined, ...path: (string | number)[]): 
 }
 
 export function seq(n: YNode | null | undefined, ...path: (string | number)[]): YNode[] {
-  const v = get(n, ...path);
+  const v = at(n, path);
   return isSeq(v) ? v.items : [];
 }
 
 export function mapEntries(n: YNode | null | undefined, ...path: (string | number)[]): YPair[] {
-  const v = get(n, ...path);
+  const v = at(n, path);
   return isMap(v) ? v.items : [];
 }
 
 /** A string map (labels, annotations, selectors). Non-scalar values are ignored. */
 export function strMap(n: YNode | null | undefined, ...path: (string | number)[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of mapEntries(n, ...path)) {
+  const m = at(n, path);
+  if (!isMap(m)) return out;
+  for (const p of m.items) {
     if (isScalar(p.value) && p.value.v !== null) out[String(p.key.v)] = String(p.value.v);
     else if (p.value === null) out[String(p.key.v)] = '';
   }
