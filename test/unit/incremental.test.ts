@@ -214,6 +214,24 @@ test('incremental analysis equals a cold analysis after random edits (generated 
   }
 });
 
+for (const [workload, what] of [['1-styled', 'flow style, quotes, comments, anchors'], ['1-findings', 'thousands of broken references']] as const) {
+  test(`incremental analysis equals a cold analysis after random edits (generated ${workload} bench workspace: ${what})`, (t) => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'meshlint-incr-'));
+    try {
+      const dir = path.join(tmp, workload);
+      generate(workload, dir);
+      const files = loadDir(dir);
+      const before = modes.partial;
+      const steps = check(`bench ${workload}`, files, 40, SEED + workload.length);
+      t.diagnostic(`${files.length} files, ${steps} edit steps compared, ${modes.partial - before} partial analyses`);
+      assert.ok(files.length > 100, `the generator wrote only ${files.length} files`);
+      assert.ok(modes.partial - before > steps / 2, `only ${modes.partial - before} of ${steps} analyses were partial`);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}
+
 test('incremental analysis equals a cold analysis after random edits (real repositories and samples in the shared corpus)', (t) => {
   const corpus = path.join(SHARED, 'corpus');
   assert.ok(fs.existsSync(corpus), `the shared corpus is missing at ${corpus}`);

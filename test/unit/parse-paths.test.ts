@@ -8,13 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitDocuments, yamlChunkRoot, parseYaml, useFastYaml, readerStats } from '../../server/src/core/source/yaml';
 import { fastParseDocument } from '../../server/src/core/source/yaml-fast';
 import { stripBom } from '../../server/src/core/source/files';
 import { analyze } from '../../server/src/core/engine';
 import type { SourceFile } from '../../server/src/core/types';
-import { ensure, workspaceDir } from '../../bench/generate';
+import { ensure, workspaceDir, generate } from '../../bench/generate';
 import { restyle } from '../../bench/restyle';
 import { rng } from '../helpers/prng';
 
@@ -112,6 +113,23 @@ test('fast YAML reader = yaml conversion: generated 10 MB bench workspace (nearl
   for (const f of yamlFiles(workspaceDir('10'))) compareFile(f, tally);
   console.log(`# bench 10 MB: ${tally.fast} of ${tally.docs} documents took the fast path`);
   assert.ok(tally.fast >= 0.95 * tally.docs, `only ${tally.fast} of ${tally.docs} documents took the fast path`);
+});
+
+test('fast YAML reader = yaml conversion: generated 1 MB style-varied and many-findings bench workspaces', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'meshlint-paths-'));
+  try {
+    for (const workload of ['1-styled', '1-findings']) {
+      const dir = path.join(tmp, workload);
+      generate(workload, dir);
+      const tally: Tally = { files: 0, docs: 0, fast: 0 };
+      for (const f of yamlFiles(dir)) compareFile(f, tally);
+      console.log(`# bench ${workload}: ${tally.fast} of ${tally.docs} documents took the fast path`);
+      assert.ok(tally.docs > 500, `${workload}: only ${tally.docs} documents`);
+      assert.ok(tally.fast >= 0.95 * tally.docs, `${workload}: only ${tally.fast} of ${tally.docs} documents took the fast path`);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('whole-file results (objects, findings) do not depend on the path taken: corpus and fixtures', () => {
