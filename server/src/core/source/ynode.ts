@@ -60,20 +60,15 @@ class ScalarNode {
 }
 (ScalarNode.prototype as { t: string }).t = 's';
 
-class PairNode {
-  declare readonly t: 's';
-  constructor(
-    public v: YScalar['v'],
-    public start: number,
-    public end: number,
-    public style: ScalarStyle,
-    public value: YNode | null,
-  ) {}
+/** A map entry that is its own key scalar (it inherits the tag and the scalar fields). */
+class PairNode extends ScalarNode {
+  constructor(v: YScalar['v'], start: number, end: number, style: ScalarStyle, public value: YNode | null) {
+    super(v, start, end, style);
+  }
   get key(): YScalar {
     return this;
   }
 }
-(PairNode.prototype as { t: string }).t = 's';
 
 class MapNode {
   declare readonly t: 'm';
