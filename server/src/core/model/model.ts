@@ -179,6 +179,15 @@ export interface HostResolution {
  * The shape of a host name: `name` (short), `name.x` (x may be a namespace), `name.ns.svc[.cluster.local]`,
  * or anything else (external, wildcard). Lower-cased, trailing dot and `:port` removed.
  */
+/**
+ * An exact-size copy of a list built by push (V8 gives a pushed-to empty array 17 slots). Views are
+ * kept for every object of the workspace and their lists hold one or two entries: at 10 MB the
+ * slack of ports, containers and route destinations was ~2 MB.
+ */
+export function exact<T>(a: T[]): T[] {
+  return a.slice();
+}
+
 export function hostShape(rawHost: string): { shape: 'short' | 'two' | 'svc' | 'other'; name: string; ns?: string; port?: number } {
   let host = rawHost.trim().toLowerCase().replace(/\.$/, '');
   let port: number | undefined;
@@ -380,7 +389,7 @@ export class MeshModel {
       name: o.name,
       ns: o.ns,
       selector: isMap(selNode) ? strMap(selNode) : undefined,
-      ports,
+      ports: exact(ports),
       type: str(spec, 'type'),
       externalName: str(spec, 'externalName'),
       clusterIP: str(spec, 'clusterIP'),
@@ -410,7 +419,7 @@ export class MeshModel {
         const cp = num(p, 'containerPort');
         if (cp !== undefined) ports.push({ containerPort: cp, name: str(p, 'name') });
       }
-      containers.push({ name: str(c, 'name') ?? '', image: str(c, 'image'), ports });
+      containers.push({ name: str(c, 'name') ?? '', image: str(c, 'image'), ports: exact(ports) });
     }
     const configMaps: string[] = [];
     for (const v of seq(podSpec, 'volumes')) {
@@ -429,9 +438,9 @@ export class MeshModel {
       podLabels: templatePath.length ? strMap(tpl, 'metadata', 'labels') : o.labels,
       podAnnotations: templatePath.length ? strMap(tpl, 'metadata', 'annotations') : o.annotations,
       templatePath,
-      containers,
+      containers: exact(containers),
       serviceAccount: str(podSpec, 'serviceAccountName') ?? str(podSpec, 'serviceAccount') ?? 'default',
-      configMaps,
+      configMaps: exact(configMaps),
       hostNetwork: str(podSpec, 'hostNetwork') === 'true',
     };
   }

@@ -5,7 +5,7 @@
  */
 import type { K8sObject } from '../source/yaml';
 import { YNode, YScalar, get, str, num, seq, strMap, isMap, isScalar, isSeq } from '../source/ynode';
-import { MeshModel, Service, DestinationRule, selects, cachedView, hostShape } from './model';
+import { MeshModel, Service, DestinationRule, selects, cachedView, hostShape, exact } from './model';
 import type { Fix, TextEdit } from '../types';
 import { istioFqdn } from './destination';
 
@@ -198,10 +198,10 @@ function toVirtualService(o: K8sObject): VirtualService {
       }
       for (let i = start; i < all.length; i++) all[i].gateways = routeGws;
       for (const m of seq(r, 'match')) for (const g of scalars(get(m, 'gateways'))) gateways.push({ ref: String(g.v), node: g });
-      routes.push({ kind, index, name: str(r, 'name'), node: r, destinations });
+      routes.push({ kind, index, name: str(r, 'name'), node: r, destinations: exact(destinations) });
     });
   }
-  return { obj: o, ns: o.ns, hosts: strList(get(spec, 'hosts')) ?? [], gateways, exportTo: strList(get(spec, 'exportTo')), routes, destinations: all };
+  return { obj: o, ns: o.ns, hosts: strList(get(spec, 'hosts')) ?? [], gateways: exact(gateways), exportTo: strList(get(spec, 'exportTo')), routes: exact(routes), destinations: exact(all) };
 }
 
 function toListener(l: YNode): Listener {
