@@ -323,7 +323,8 @@ function parseYamlText(file: string, text: string, lean: boolean): ParsedYamlFil
       addRoot(file, di, root, objects, lean, secrets);
     }
   }
-  return secrets.length ? { objects, secrets, findings, documents } : { objects, findings, documents };
+  // exact-size lists: most files hold one to four objects, and the parse result is kept per file
+  return secrets.length ? { objects: objects.slice(), secrets, findings, documents } : { objects: objects.slice(), findings, documents };
 }
 
 /**

@@ -390,6 +390,8 @@ export function parseNginx(text: string): NgxConfig {
     }
     const f = stack.pop()!;
     if (f.owner) {
+      // the block is complete: keep it exact-size (it grew by push; configs hold thousands of blocks)
+      if (f.owner.block) f.owner.block = f.owner.block.slice();
       f.owner.blockEnd = pos + 1;
       f.owner.end = pos + 1;
     }
