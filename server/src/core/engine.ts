@@ -4,7 +4,7 @@
  */
 import type { SourceFile, Finding, AnalysisOptions, Severity } from './types';
 import { INPUT_RULES, SEVERITY_ORDER } from './types';
-import { parseYaml, K8sObject, SecretStub } from './source/yaml';
+import { parseYaml, K8sObject, SecretStub, ObjectIdentity } from './source/yaml';
 import { parseNginx, MAX_ERRORS as MAX_NGINX_ERRORS } from './source/nginx/parser';
 import { parseEmbeddedNginx } from './source/nginx/embedded';
 import type { NgxConfig } from './source/nginx/ast';
@@ -560,9 +560,10 @@ function assignNamespaces(files: Iterable<ParsedFile>, nsOf: Map<string, string>
       // a kustomization beside the file that does not list it: only a guess for objects that declare no namespace
       kns = nsOf.get(f.path) ?? nsOf.get(dirname(f.path) + '/') ?? listed;
     }
-    for (const o of f.objects) o.ns = (listed !== undefined && !CLUSTER_SCOPED_KINDS.has(o.kind) ? listed : o.declaredNamespace) ?? kns ?? 'default';
-    // Secrets, SealedSecrets and Certificates are namespaced: a listing kustomization's namespace wins, as for objects
-    if (f.secrets) for (const s of f.secrets) s.ns = listed ?? s.declaredNamespace ?? kns ?? 'default';
+    // objects and Secret stubs alike (Secrets, SealedSecrets and Certificates are namespaced kinds)
+    const place = (o: ObjectIdentity) => (o.ns = (listed !== undefined && !CLUSTER_SCOPED_KINDS.has(o.kind) ? listed : o.declaredNamespace) ?? kns ?? 'default');
+    for (const o of f.objects) place(o);
+    if (f.secrets) for (const s of f.secrets) place(s);
   }
 }
 

@@ -8,12 +8,9 @@ import { Finding, INPUT_RULES } from '../types';
 import { YMap, YNode, YScalar, ScalarStyle, isMap, isScalar, str, strMap, get, isSeq, yscalar, ymap, yseq, ypair, withRange } from './ynode';
 import { fastParseDocument, LeanSpec } from './yaml-fast';
 
-export interface K8sObject {
+/** What identifies a Kubernetes object wherever it is kept: as a full object or as a lean stub. */
+export interface ObjectIdentity {
   file: string;
-  /** index of the YAML document in the file */
-  doc: number;
-  /** index inside a `kind: List` document's items, if any */
-  listIndex?: number;
   apiVersion: string;
   /** API group: '' for core, e.g. `networking.istio.io` */
   group: string;
@@ -21,8 +18,15 @@ export interface K8sObject {
   name: string;
   /** metadata.namespace as written (undefined when absent) */
   declaredNamespace?: string;
-  /** effective namespace: declared, else the kustomization's, else `default` */
+  /** effective namespace: declared, else the kustomization's, else `default` (a listing kustomization's wins) */
   ns: string;
+}
+
+export interface K8sObject extends ObjectIdentity {
+  /** index of the YAML document in the file */
+  doc: number;
+  /** index inside a `kind: List` document's items, if any */
+  listIndex?: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   root: YMap;
@@ -34,15 +38,7 @@ export interface K8sObject {
  * or any other value. These kinds stay out of `objects` (their documents are read once for these
  * fields and the tree is dropped), so nothing else in the core sees them.
  */
-export interface SecretStub {
-  file: string;
-  apiVersion: string;
-  group: string;
-  kind: string;
-  name: string;
-  declaredNamespace?: string;
-  /** effective namespace, as for objects (declared, else the kustomization's, else `default`) */
-  ns: string;
+export interface SecretStub extends ObjectIdentity {
   /** Secret `type` (Opaque, kubernetes.io/tls...) */
   type?: string;
   /** the Secret it makes: a Certificate's spec.secretName, a SealedSecret's name; a Secret's own name */
